@@ -1,0 +1,60 @@
+"""Model fields that keep text clean on every write path.
+
+Cleaning happens in the field, not in `Model.save()`, because `bulk_create()` (used by the demo
+generator and imports) calls `pre_save()` and `get_prep_value()` but never `save()`.
+`QuerySet.update()` reaches `get_prep_value()` too, so control characters cannot get in that way
+either; the body is also sanitized again on output.
+"""
+
+from django.db import models
+from django_prose_editor.fields import ProseEditorField
+
+from .sanitizer import sanitize_html
+from .text import strip_control_characters
+
+
+class _CleanTextMixin:
+    def clean_value(self, value):
+        return strip_control_characters(value) if isinstance(value, str) else value
+
+    def pre_save(self, model_instance, add):
+        value = self.clean_value(getattr(model_instance, self.attname))
+        setattr(model_instance, self.attname, value)
+        return value
+
+    def get_prep_value(self, value):
+        return super().get_prep_value(self.clean_value(value))
+
+
+class CleanCharField(_CleanTextMixin, models.CharField):
+    """A CharField that never stores characters invalid in XML."""
+
+
+class CleanTextField(_CleanTextMixin, models.TextField):
+    """A TextField that never stores characters invalid in XML."""
+
+
+# The editor offers exactly what the sanitizer keeps, so nothing an editor writes is lost on save.
+_EDITOR_EXTENSIONS = {
+    "Bold": True,
+    "Italic": True,
+    "Heading": {"levels": [2, 3, 4]},
+    "BulletList": True,
+    "OrderedList": True,
+    "Blockquote": True,
+    "HardBreak": True,
+    "Link": {"enableTarget": False, "protocols": ["http", "https", "mailto"]},
+    "History": True,
+}
+
+
+class SanitizedHTMLField(_CleanTextMixin, ProseEditorField):
+    """Rich text edited with ProseMirror in the admin and reduced to the allow-list on every save."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("config", {"extensions": dict(_EDITOR_EXTENSIONS)})
+        kwargs["sanitize"] = sanitize_html
+        super().__init__(*args, **kwargs)
+
+    def clean_value(self, value):
+        return sanitize_html(value) if isinstance(value, str) else value

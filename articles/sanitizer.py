@@ -1,0 +1,62 @@
+"""The one sanitizer for story bodies.
+
+Every path that stores or shows a body calls `sanitize_html`: the model field on save (admin, ORM,
+management commands, bulk inserts) and the templates on output. It is idempotent, so running it
+again on stored text changes nothing.
+"""
+
+import re
+from urllib.parse import urlsplit
+
+import nh3
+
+from .text import strip_control_characters
+
+ALLOWED_TAGS = frozenset(
+    {"p", "br", "h2", "h3", "h4", "ul", "ol", "li", "blockquote", "strong", "em", "a"}
+)
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
+# Relative hrefs (earlier-report links to our own stories) are allowed by nh3 on top of these.
+ALLOWED_URL_SCHEMES = frozenset({"http", "https", "mailto"})
+EXTERNAL_LINK_REL = "noopener noreferrer"
+
+# Tags whose content is never text a reader should see: dropped whole, not unwrapped.
+_DROPPED_WITH_CONTENT = frozenset(
+    {"script", "style", "iframe", "object", "embed", "svg", "math", "template", "noscript",
+     "textarea", "select", "title"}
+)
+
+_cleaner = nh3.Cleaner(
+    tags=set(ALLOWED_TAGS),
+    clean_content_tags=set(_DROPPED_WITH_CONTENT),
+    attributes={tag: set(attrs) for tag, attrs in ALLOWED_ATTRIBUTES.items()},
+    url_schemes=set(ALLOWED_URL_SCHEMES),
+    link_rel=None,
+    strip_comments=True,
+)
+
+# nh3's serializer writes every attribute as name="value" with `"` escaped inside values, so an
+# opening <a> tag of its output is matched exactly by this pattern, `>` inside a value included.
+_A_TAG = re.compile(r'<a((?:\s[a-z-]+="[^"]*")*)>')
+_ATTRIBUTE = re.compile(r'([a-z-]+)="([^"]*)"')
+
+
+def _is_external(href: str) -> bool:
+    parts = urlsplit(href.replace("&amp;", "&"))
+    return parts.scheme in {"http", "https"} or href.startswith("//")
+
+
+def _mark_external_links(match: re.Match) -> str:
+    attributes = match.group(1)
+    href = dict(_ATTRIBUTE.findall(attributes)).get("href", "")
+    if href and _is_external(href):
+        return f'<a{attributes} rel="{EXTERNAL_LINK_REL}">'
+    return match.group(0)
+
+
+def sanitize_html(html: str | None) -> str:
+    """Reduce rich text to the allow-list; external links get rel="noopener noreferrer"."""
+    if not html:
+        return ""
+    cleaned = _cleaner.clean(strip_control_characters(html))
+    return _A_TAG.sub(_mark_external_links, cleaned).strip()

@@ -1,0 +1,15 @@
+"""Test settings: production-shaped, trading security for speed where tests do not need it."""
+
+import tempfile
+
+from .settings import *  # noqa: F403
+
+# Hashing passwords with a slow hasher would dominate the suite's run time.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Uploads and renditions of a run go to a throwaway folder, never the developer's media/.
+MEDIA_ROOT = tempfile.mkdtemp(prefix="newsroom-test-media-")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
