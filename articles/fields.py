@@ -41,6 +41,7 @@ _EDITOR_EXTENSIONS = {
     "Heading": {"levels": [2, 3, 4]},
     "BulletList": True,
     "OrderedList": True,
+    "ListItem": True,
     "Blockquote": True,
     "HardBreak": True,
     "Link": {"enableTarget": False, "protocols": ["http", "https", "mailto"]},
@@ -49,7 +50,7 @@ _EDITOR_EXTENSIONS = {
 
 
 class SanitizedHTMLField(_CleanTextMixin, ProseEditorField):
-    """Rich text edited with ProseMirror in the admin and reduced to the allow-list on every save."""
+    """Rich text edited with ProseMirror in the admin, reduced to the allow-list on every save."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("config", {"extensions": dict(_EDITOR_EXTENSIONS)})

@@ -46,6 +46,10 @@ class SluggedModel(models.Model):
     class Meta:
         abstract = True
 
+    def save(self, *args, **kwargs):
+        self.fill_slug()
+        super().save(*args, **kwargs)
+
     def fill_slug(self) -> bool:
         if self.slug:
             return False
@@ -65,10 +69,6 @@ class SluggedModel(models.Model):
             self._meta.get_field("slug").run_validators(self.slug)
         except ValidationError as error:
             raise ValidationError({"slug": error.error_list}) from error
-
-    def save(self, *args, **kwargs):
-        self.fill_slug()
-        super().save(*args, **kwargs)
 
 
 def _slug_not_empty(name: str) -> models.CheckConstraint:
@@ -146,9 +146,7 @@ class Photo(models.Model):
     source_url = models.URLField(_("источник"), max_length=2000, blank=True)
     width = models.PositiveIntegerField(_("ширина"), editable=False, default=0)
     height = models.PositiveIntegerField(_("высота"), editable=False, default=0)
-    focal_x = models.PositiveSmallIntegerField(
-        _("фокус по горизонтали, %"), null=True, blank=True
-    )
+    focal_x = models.PositiveSmallIntegerField(_("фокус по горизонтали, %"), null=True, blank=True)
     focal_y = models.PositiveSmallIntegerField(_("фокус по вертикали, %"), null=True, blank=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -229,6 +227,7 @@ class Tag(TagBase):
     name = CleanCharField(_("название"), unique=True, max_length=100)
 
     class Meta:
+        ordering = ["name"]
         verbose_name = _("тег")
         verbose_name_plural = _("теги")
 
@@ -379,7 +378,9 @@ class Article(SluggedModel):
             models.CheckConstraint(
                 condition=~Q(status=ArticleStatus.PUBLISHED) | Q(published_at__isnull=False),
                 name="article_published_has_time",
-                violation_error_message=_("У опубликованного материала должно быть время публикации."),
+                violation_error_message=_(
+                    "У опубликованного материала должно быть время публикации."
+                ),
             ),
             _slug_not_empty("article_slug_not_empty"),
         ]
@@ -393,6 +394,12 @@ class Article(SluggedModel):
             "articles:article_detail",
             kwargs={"region": self.region.slug, "pk": self.pk, "slug": self.slug},
         )
+
+    def clean(self):
+        super().clean()
+        # Publishing without a time means "now", as an editor pressing publish expects.
+        if self.status == ArticleStatus.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
 
     def is_published(self) -> bool:
         return (

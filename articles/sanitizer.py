@@ -22,8 +22,20 @@ EXTERNAL_LINK_REL = "noopener noreferrer"
 
 # Tags whose content is never text a reader should see: dropped whole, not unwrapped.
 _DROPPED_WITH_CONTENT = frozenset(
-    {"script", "style", "iframe", "object", "embed", "svg", "math", "template", "noscript",
-     "textarea", "select", "title"}
+    {
+        "script",
+        "style",
+        "iframe",
+        "object",
+        "embed",
+        "svg",
+        "math",
+        "template",
+        "noscript",
+        "textarea",
+        "select",
+        "title",
+    }
 )
 
 _cleaner = nh3.Cleaner(

@@ -15,10 +15,34 @@ SLUG_MAX_LENGTH = 100
 # Region slugs are the first segment of public URLs; these words belong to the site itself.
 RESERVED_SLUGS = frozenset(
     {
-        "admin", "api", "authors", "feed", "feeds", "media", "static", "search", "tags",
-        "sitemap", "sitemap.xml", "sitemaps", "robots.txt", "news", "preview", "previews",
-        "login", "logout", "accounts", "account", "favicon.ico", "assets", "rss",
-        "amp", "www", "archive", "about", "regions",
+        "admin",
+        "api",
+        "authors",
+        "feed",
+        "feeds",
+        "media",
+        "static",
+        "search",
+        "tags",
+        "sitemap",
+        "sitemap.xml",
+        "sitemaps",
+        "robots.txt",
+        "news",
+        "preview",
+        "previews",
+        "login",
+        "logout",
+        "accounts",
+        "account",
+        "favicon.ico",
+        "assets",
+        "rss",
+        "amp",
+        "www",
+        "archive",
+        "about",
+        "regions",
     }
 )
 

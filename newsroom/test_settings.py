@@ -13,3 +13,5 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# WhiteNoise indexes STATIC_ROOT at start-up; tests never run collectstatic: an empty one.
+STATIC_ROOT = tempfile.mkdtemp(prefix="newsroom-test-static-")
