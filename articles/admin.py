@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AdminFileWidget
 from django.db.models import Count, Prefetch
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -65,7 +66,7 @@ class AuthorAdmin(admin.ModelAdmin):
 
 
 class PhotoAdminForm(forms.ModelForm):
-    image = PhotoFileField(label=_("файл"))
+    image = PhotoFileField(label=_("файл"), widget=AdminFileWidget)
     source_url = forms.URLField(
         label=_("источник"), max_length=2000, required=False, assume_scheme="https"
     )
