@@ -6,3 +6,6 @@ class ArticlesConfig(AppConfig):
     name = "articles"
     verbose_name = _("Редакция")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import renditions, signals  # noqa: F401 - build renditions on save; cache purges

@@ -33,3 +33,13 @@ def format_dateline(moment: datetime.datetime, time_zone: str | zoneinfo.ZoneInf
     local = timezone.localtime(moment, time_zone)
     month = MONTHS_GENITIVE_SHORT[local.month]
     return f"{local.day} {month} {local.year}, {local:%H:%M}"
+
+
+def machine_time(moment: datetime.datetime, time_zone: str | None = None) -> str:
+    """ISO 8601 to the second with the offset: what `<time datetime>`, feeds and JSON-LD carry.
+
+    On the region's clock when a zone is given, so the offset matches the dateline a reader sees.
+    """
+    if time_zone is not None:
+        moment = timezone.localtime(moment, zoneinfo.ZoneInfo(time_zone))
+    return moment.replace(microsecond=0).isoformat()

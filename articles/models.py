@@ -115,6 +115,9 @@ class Region(SluggedModel):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("articles:region_detail", kwargs={"region": self.slug})
+
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.time_zone)
@@ -220,6 +223,9 @@ class Author(SluggedModel):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("articles:author_detail", kwargs={"author": self.slug})
+
 
 class Tag(TagBase):
     """A taggit tag whose slug is Latin, made by the site's one transliteration scheme."""
@@ -230,6 +236,9 @@ class Tag(TagBase):
         ordering = ["name"]
         verbose_name = _("тег")
         verbose_name_plural = _("теги")
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:tag_detail", kwargs={"tag": self.slug})
 
     def slugify(self, tag, i=None):
         slug = slugify_ru(tag) or "tag"
@@ -476,3 +485,41 @@ class RelatedLink(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class PhotoRendition(models.Model):
+    """One resized copy of a photo for the public site: made once, then only read by pages."""
+
+    class Format(models.TextChoices):
+        WEBP = "webp", "WebP"
+        JPEG = "jpeg", "JPEG"
+
+    photo = models.ForeignKey(
+        Photo, verbose_name=_("фотография"), on_delete=models.CASCADE, related_name="renditions"
+    )
+    spec = models.CharField(_("размер"), max_length=16)
+    width = models.PositiveIntegerField(_("ширина"))
+    height = models.PositiveIntegerField(_("высота"))
+    format = models.CharField(_("формат"), max_length=4, choices=Format.choices)
+    source_key = models.CharField(
+        _("ключ источника"),
+        max_length=16,
+        help_text=_("Отпечаток файла фотографии и её фокуса: по нему видно, что копия устарела."),
+    )
+    file = models.FileField(_("файл"), upload_to="renditions/", max_length=255)
+
+    class Meta:
+        verbose_name = _("копия фотографии")
+        verbose_name_plural = _("копии фотографий")
+        constraints = [
+            # Two builders racing for the same copy: the second insert fails and reads the first.
+            models.UniqueConstraint(
+                fields=["photo", "spec", "width", "format"], name="photo_rendition_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(format__in=["webp", "jpeg"]), name="photo_rendition_format_known"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.photo_id}: {self.spec} {self.width}w {self.format}"

@@ -1,23 +1,186 @@
-"""Public, read-only pages. Visibility comes from `Article.objects.published()` alone."""
+"""Public, read-only pages. What a reader may see comes from `Article.objects.published()` alone.
 
+Each view fetches everything its template shows, so templates never query; the query-count tests
+in tests/test_views.py pin how many queries each page makes.
+"""
+
+import datetime
+
+from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 
-from .models import Article
+from .metadata import news_article
+from .models import (
+    Article,
+    ArticleAuthor,
+    Author,
+    Region,
+    RelatedLink,
+    Tag,
+    TaggedArticle,
+    published_q,
+)
+from .pagination import paginate
+from .renditions import prefetch_renditions, rendition_url
+
+# The teaser block holds this many links; "read also" fills what the editor left empty.
+TEASER_BLOCK_SIZE = 6
+BREAKING_WINDOW = datetime.timedelta(hours=24)
+BREAKING_LIMIT = 3
+# A correction this long after publication is shown to readers as "обновлено"; quicker saves are
+# the publishing itself.
+UPDATE_SHOWN_AFTER = datetime.timedelta(minutes=5)
+# Day archives start with the network; earlier dates are mistyped URLs, not lost journalism.
+FIRST_ARCHIVE_YEAR = 1991
+
+
+def story_cards(queryset):
+    """Stories as listing cards: region for the dateline, the photo with its renditions."""
+    return queryset.select_related("region", "main_photo").prefetch_related(
+        prefetch_renditions("main_photo__renditions")
+    )
+
+
+def newest_first(queryset):
+    return queryset.order_by("-published_at", "-id")
 
 
 def home(request):
-    articles = (
-        Article.objects.published()
-        .select_related("region", "main_photo")
-        .order_by("-is_breaking", "-published_at", "-id")[:20]
+    published = Article.objects.published()
+    breaking = list(
+        story_cards(
+            newest_first(
+                published.filter(
+                    is_breaking=True, published_at__gte=timezone.now() - BREAKING_WINDOW
+                )
+            )
+        )[:BREAKING_LIMIT]
     )
-    return render(request, "articles/home.html", {"articles": articles})
+    latest = story_cards(newest_first(published.exclude(pk__in=[a.pk for a in breaking])))
+    page = paginate(latest, request.GET.get("page"))
+    return render(request, "articles/home.html", {"breaking": breaking, "page": page})
+
+
+def region_detail(request, region: str):
+    region = get_object_or_404(Region, slug=region, is_active=True)
+    stories = story_cards(newest_first(Article.objects.published().filter(region=region)))
+    page = paginate(stories, request.GET.get("page"))
+    return render(request, "articles/region_detail.html", {"region": region, "page": page})
+
+
+def region_day_archive(request, region: str, year: int, month: int, day: int):
+    region = get_object_or_404(Region, slug=region, is_active=True)
+    try:
+        date = datetime.date(year, month, day)
+    except (ValueError, OverflowError):
+        raise Http404("Такой даты нет.") from None
+    today = timezone.localdate(timezone=region.zone)
+    if date.year < FIRST_ARCHIVE_YEAR or date > today:
+        raise Http404("Архива за эту дату нет.")
+    # The day on the region's own calendar, from its local midnight to the next.
+    start = datetime.datetime.combine(date, datetime.time.min, tzinfo=region.zone)
+    end = start + datetime.timedelta(days=1)
+    stories = story_cards(
+        newest_first(
+            Article.objects.published().filter(
+                region=region, published_at__gte=start, published_at__lt=end
+            )
+        )
+    )
+    page = paginate(stories, request.GET.get("page"))
+    context = {"region": region, "date": date, "page": page}
+    return render(request, "articles/region_day_archive.html", context)
+
+
+def tag_detail(request, tag: str):
+    tag = get_object_or_404(Tag, slug=tag)
+    stories = story_cards(
+        newest_first(
+            Article.objects.published().filter(
+                Exists(TaggedArticle.objects.filter(content_object=OuterRef("pk"), tag=tag))
+            )
+        )
+    )
+    page = paginate(stories, request.GET.get("page"))
+    return render(request, "articles/tag_detail.html", {"tag": tag, "page": page})
+
+
+def author_detail(request, author: str):
+    author = get_object_or_404(
+        Author.objects.select_related("photo").prefetch_related(
+            prefetch_renditions("photo__renditions")
+        ),
+        slug=author,
+        is_active=True,
+    )
+    stories = story_cards(
+        newest_first(
+            Article.objects.published().filter(
+                Exists(ArticleAuthor.objects.filter(article=OuterRef("pk"), author=author))
+            )
+        )
+    )
+    page = paginate(stories, request.GET.get("page"))
+    return render(request, "articles/author_detail.html", {"author": author, "page": page})
+
+
+def _visible_teasers():
+    """Teasers a reader may follow: external links, and internal ones whose story is published."""
+    return Prefetch(
+        "related_links",
+        queryset=RelatedLink.objects.filter(
+            Q(target_article__isnull=True) | published_q("target_article__")
+        ).select_related("target_article__region"),
+    )
+
+
+def _read_also(article: Article, tag_ids: list[int]) -> list[Article]:
+    """Other published stories of the region sharing a tag with this one, newest first."""
+    if not tag_ids:
+        return []
+    shares_a_tag = Exists(
+        TaggedArticle.objects.filter(content_object=OuterRef("pk"), tag_id__in=tag_ids)
+    )
+    return list(
+        newest_first(
+            Article.objects.published()
+            .filter(shares_a_tag, region=article.region_id)
+            .exclude(pk=article.pk)
+        )
+        .select_related("region")
+        .only("pk", "slug", "headline", "region__slug")[:TEASER_BLOCK_SIZE]
+    )
 
 
 def article_detail(request, region: str, pk: int, slug: str):
     article = get_object_or_404(
-        Article.objects.published().select_related("region", "main_photo"), pk=pk
+        Article.objects.published()
+        .select_related("region", "main_photo")
+        .prefetch_related(
+            prefetch_renditions("main_photo__renditions"),
+            Prefetch("bylines", queryset=ArticleAuthor.objects.select_related("author")),
+            "tags",
+            _visible_teasers(),
+        ),
+        pk=pk,
     )
     if region != article.region.slug or slug != article.slug:
         return redirect(article, permanent=True)
-    return render(request, "articles/article_detail.html", {"article": article})
+    teasers = list(article.related_links.all())
+    tags = list(article.tags.all())
+    authors = [byline.author for byline in article.bylines.all()]
+    read_also = _read_also(article, [tag.pk for tag in tags])
+    og_image = rendition_url(article.main_photo, "og")
+    context = {
+        "article": article,
+        "authors": authors,
+        "tags": tags,
+        "teasers": teasers,
+        "read_also": read_also[: max(0, TEASER_BLOCK_SIZE - len(teasers))],
+        "og_image": og_image,
+        "show_updated": article.updated_at - article.published_at > UPDATE_SHOWN_AFTER,
+        "structured_data": news_article(article, authors, og_image),
+    }
+    return render(request, "articles/article_detail.html", context)

@@ -1,5 +1,7 @@
 import pytest
 
+from tests.htmlcheck import html_checker  # noqa: F401 - one Nu HTML Checker per session
+
 
 @pytest.fixture(autouse=True)
 def _russian_site(settings):

@@ -1,12 +1,21 @@
-"""Template filters every public page shares: the dateline and the body's output sanitizer."""
+"""Template filters every public page shares: the dateline, the body's output pass, absolute URLs
+and JSON-LD."""
+
+import json
 
 from django import template
+from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.safestring import mark_safe
 
-from ..dates import format_dateline
+from ..dates import format_dateline, machine_time
+from ..metadata import absolute_url
 from ..sanitizer import sanitize_html
 
 register = template.Library()
+
+# Inside <script>, these three characters could end the element or start markup; JSON allows
+# them escaped, so hostile text in a headline stays data.
+_SCRIPT_SAFE = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 
 
 @register.filter
@@ -18,6 +27,28 @@ def dateline(article) -> str:
 
 
 @register.filter
+def region_time(moment, region) -> str:
+    """Any moment of a story (its update time, say) on the region's clock."""
+    return format_dateline(moment, region.time_zone) if moment else ""
+
+
+@register.filter
+def iso_time(moment, region=None) -> str:
+    """`<time datetime>` value: to the second, on the region's clock when one is given."""
+    return machine_time(moment, region.time_zone if region else None) if moment else ""
+
+
+@register.filter
 def sanitized(html: str) -> str:
-    """Stored bodies were sanitized on save; this second pass guards rows written around the ORM."""
-    return mark_safe(sanitize_html(html))  # noqa: S308 - the output of the allow-list sanitizer
+    """Stored bodies were sanitized on save; this pass guards rows written around the ORM."""
+    return mark_safe(sanitize_html(html))  # noqa: S308 - output of the allow-list sanitizer
+
+
+register.filter("absolute", absolute_url)
+
+
+@register.filter
+def ld_json(data: dict) -> str:
+    """A dict as JSON safe to place inside <script type="application/ld+json">."""
+    text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False)
+    return mark_safe(text.translate(_SCRIPT_SAFE))  # noqa: S308 - escaped for script content

@@ -1,0 +1,454 @@
+import datetime
+import json
+import re
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from articles.models import Article, Tag
+from articles.renditions import build_renditions
+from tests.factories import (
+    ArticleFactory,
+    AuthorFactory,
+    PhotoFactory,
+    RegionFactory,
+    RelatedLinkFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+UTC = datetime.UTC
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    cache.clear()
+
+
+def html(response) -> str:
+    return response.content.decode()
+
+
+def json_ld(page: str) -> dict:
+    blocks = re.findall(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)
+    assert len(blocks) == 1
+    return json.loads(blocks[0])
+
+
+def meta(page: str, attribute: str, name: str) -> list[str]:
+    return re.findall(rf'<meta {attribute}="{re.escape(name)}" content="([^"]*)">', page)
+
+
+def queries_of(client, url: str) -> int:
+    client.get(url)  # warm the per-process caches (region navigation) as production would
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured)
+
+
+@pytest.fixture
+def story():
+    """A complete story in Kaliningrad: photo, two authors, tags, teasers."""
+    region = RegionFactory(name="Калининград", slug="kaliningrad", time_zone="Europe/Kaliningrad")
+    photo = PhotoFactory(caption="Пожарные у склада", credit="Иван Петров")
+    build_renditions(photo)
+    article = ArticleFactory(
+        region=region,
+        headline="Склад горел на Московском проспекте",
+        lead="Пожар потушили за два часа.",
+        body="<p>Первый абзац.</p><h2>Что известно</h2><p>Второй абзац.</p>",
+        published_at=datetime.datetime(2019, 3, 27, 13, 15, tzinfo=UTC),
+        main_photo=photo,
+        authors=[AuthorFactory(name="Анна Соколова"), AuthorFactory(name="Олег Юдин")],
+        tags=["пожары", "Московский проспект"],
+    )
+    return article
+
+
+class TestStoryPage:
+    def test_reader_sees_the_story_in_the_designed_order(self, client, story):
+        page = html(client.get(story.get_absolute_url()))
+        body = page[page.index("<main") :]
+        order = [
+            "Калининград</a>, <time",
+            "27 мар 2019, 15:15",
+            "<h1>Склад горел на Московском проспекте</h1>",
+            '<p class="lead">Пожар потушили за два часа.</p>',
+            "<figure",
+            "Пожарные у склада",
+            "Фото: Иван Петров",
+            "<p>Первый абзац.</p><h2>Что известно</h2>",
+            "Анна Соколова",
+            "Олег Юдин",
+            "Московский проспект",
+        ]
+        positions = [body.index(fragment) for fragment in order]
+        assert positions == sorted(positions)
+        assert page.count("<h1") == 1
+
+    def test_dateline_is_on_the_region_clock(self, client):
+        article = ArticleFactory(
+            region=RegionFactory(name="Владивосток", time_zone="Asia/Vladivostok"),
+            published_at=datetime.datetime(2020, 5, 5, 0, 3, tzinfo=UTC),
+        )
+        assert "Владивосток</a>, <time" in html(client.get(article.get_absolute_url()))
+        assert "5 мая 2020, 10:03" in html(client.get(article.get_absolute_url()))
+
+    def test_updated_time_appears_only_after_a_later_correction(self, client):
+        article = ArticleFactory(published_at=timezone.now())
+        assert "обновлено" not in html(client.get(article.get_absolute_url()))
+        Article.objects.filter(pk=article.pk).update(
+            published_at=timezone.now() - datetime.timedelta(hours=3)
+        )
+        article.refresh_from_db()
+        article.save()  # a correction now, three hours after publication
+        assert "обновлено" in html(client.get(article.get_absolute_url()))
+
+    def test_authors_and_tags_link_to_their_pages(self, client, story):
+        page = html(client.get(story.get_absolute_url()))
+        for author in story.authors.all():
+            assert f'href="{author.get_absolute_url()}" rel="author"' in page
+        for tag in story.tags.all():
+            assert f'href="/tags/{tag.slug}/" rel="tag"' in page
+
+    def test_teasers_in_editor_order_and_only_published_internal_targets(self, client, story):
+        published_target = ArticleFactory(headline="Как тушат склады")
+        draft_target = ArticleFactory(draft=True, headline="Черновик не для читателя")
+        RelatedLinkFactory(article=story, position=2, kicker="", title="Карта пожаров")
+        RelatedLinkFactory(
+            article=story,
+            position=1,
+            kicker="Pro",
+            title="Как тушат склады",
+            target_article=published_target,
+            external_url="",
+        )
+        RelatedLinkFactory(
+            article=story, position=0, title="Скрытый", target_article=draft_target, external_url=""
+        )
+        page = html(client.get(story.get_absolute_url()))
+        assert page.index("Как тушат склады") < page.index("Карта пожаров")
+        assert published_target.get_absolute_url() in page
+        assert "Скрытый" not in page and draft_target.get_absolute_url() not in page
+
+    def test_read_also_fills_the_block_with_stories_sharing_a_tag_in_the_region(
+        self, client, story
+    ):
+        sibling = ArticleFactory(region=story.region, tags=["пожары"], headline="Ещё один пожар")
+        ArticleFactory(region=story.region, tags=["футбол"], headline="Матч без пожара")
+        ArticleFactory(tags=["пожары"], headline="Пожар в другом регионе")
+        ArticleFactory(
+            region=story.region, tags=["пожары"], draft=True, headline="Черновик о пожаре"
+        )
+        page = html(client.get(story.get_absolute_url()))
+        assert "Читайте также" in page and sibling.get_absolute_url() in page
+        for absent in ("Матч без пожара", "Пожар в другом регионе", "Черновик о пожаре"):
+            assert absent not in page
+
+    def test_read_also_gives_way_to_a_full_teaser_block(self, client, story):
+        ArticleFactory(region=story.region, tags=["пожары"], headline="Ещё один пожар")
+        for position in range(6):
+            RelatedLinkFactory(article=story, position=position)
+        assert "Ещё один пожар" not in html(client.get(story.get_absolute_url()))
+
+    def test_head_carries_canonical_open_graph_and_twitter_tags(self, client, story, settings):
+        settings.SITE_URL = "https://news.example.ru"
+        page = html(client.get(story.get_absolute_url(), HTTP_HOST="localhost"))
+        canonical = "https://news.example.ru" + story.get_absolute_url()
+        assert f'<link rel="canonical" href="{canonical}">' in page
+        assert meta(page, "property", "og:url") == [canonical]
+        assert meta(page, "property", "og:title") == ["Склад горел на Московском проспекте"]
+        (image,) = meta(page, "property", "og:image")
+        assert image.startswith("https://news.example.ru/") and image.endswith(".jpg")
+        assert meta(page, "name", "twitter:card") == ["summary_large_image"]
+        assert meta(page, "name", "description") == ["Пожар потушили за два часа."]
+        assert "localhost" not in page
+
+    def test_json_ld_is_a_complete_news_article(self, client, story, settings):
+        settings.SITE_URL = "https://news.example.ru"
+        data = json_ld(html(client.get(story.get_absolute_url())))
+        assert data["@type"] == "NewsArticle"
+        assert data["headline"] == "Склад горел на Московском проспекте"
+        assert data["datePublished"] == "2019-03-27T15:15:00+02:00"
+        assert datetime.datetime.fromisoformat(data["dateModified"]).tzinfo is not None
+        assert [a["name"] for a in data["author"]] == ["Анна Соколова", "Олег Юдин"]
+        assert data["image"][0]["url"].startswith("https://news.example.ru/")
+        assert data["publisher"]["name"] and data["publisher"]["logo"]["url"].startswith("https")
+
+    def test_story_without_photo_or_teasers_still_reads_well(self, client):
+        article = ArticleFactory()
+        page = html(client.get(article.get_absolute_url()))
+        assert "<figure" not in page and "По теме" not in page
+        assert meta(page, "name", "twitter:card") == ["summary"]
+        assert "image" not in json_ld(page)
+
+    def test_photo_with_a_broken_file_shows_a_placeholder_and_the_story_renders(
+        self, client, caplog
+    ):
+        photo = PhotoFactory()
+        with open(photo.image.path, "wb") as broken:
+            broken.write(b"not an image at all")
+        article = ArticleFactory(main_photo=photo)
+        response = client.get(article.get_absolute_url())
+        assert response.status_code == 200
+        assert "photo-placeholder.svg" in html(response)
+        assert "placeholder" in caplog.text
+
+    def test_stale_slug_or_region_answers_301_to_the_canonical_url(self, client, story):
+        other = RegionFactory(slug="moskva")
+        for stale in (
+            f"/kaliningrad/{story.pk}-staryy-zagolovok/",
+            f"/moskva/{story.pk}-{story.slug}/",
+            f"/{other.slug}/{story.pk}-x/",
+        ):
+            response = client.get(stale)
+            assert response.status_code == 301
+            assert response["Location"] == story.get_absolute_url()
+
+    @pytest.mark.parametrize("state", ["draft", "in_review", "scheduled", "unpublished"])
+    def test_unpublished_story_is_a_404_not_a_403(self, client, state):
+        article = ArticleFactory(**{state: True})
+        url = f"/{article.region.slug}/{article.pk}-{article.slug}/"
+        assert client.get(url).status_code == 404
+
+    def test_story_of_an_inactive_region_is_a_404(self, client):
+        article = ArticleFactory(region=RegionFactory(is_active=False))
+        assert client.get(article.get_absolute_url()).status_code == 404
+
+    @pytest.mark.parametrize(
+        "url",
+        ["/kaliningrad/999999-net/", "/kaliningrad/99999999999999999999999999-x/", "/x/0-x/"],
+    )
+    def test_unknown_story_ids_are_404s(self, client, url):
+        assert client.get(url).status_code == 404
+
+
+HOSTILE = "\"'><script>alert(1)</script><img src=x onerror=alert(2)></script>"
+
+
+def test_hostile_text_is_escaped_in_page_title_meta_and_json_ld(client):
+    photo = PhotoFactory(alt_text=HOSTILE, caption=HOSTILE, credit=HOSTILE)
+    build_renditions(photo)
+    article = ArticleFactory(
+        headline=HOSTILE,
+        lead=HOSTILE,
+        slug="x",
+        main_photo=photo,
+        authors=[AuthorFactory(name=HOSTILE)],
+        tags=[HOSTILE],
+    )
+    RelatedLinkFactory(article=article, title=HOSTILE, kicker=HOSTILE[:40])
+    page = html(client.get(article.get_absolute_url()))
+    assert "<script>alert" not in page
+    assert "<img src=x" not in page
+    assert "onerror=alert(2)>" not in page.replace("&gt;", "")  # never as live markup
+    # Exactly one script element, the JSON-LD, and it closes where it should.
+    assert page.count("<script") == 1 and page.count("</script>") == 1
+    data = json_ld(page)
+    assert data["headline"] == HOSTILE[:110]
+    assert data["author"][0]["name"] == HOSTILE
+    assert f"<title>{HOSTILE}" not in page
+
+
+class TestListings:
+    def test_home_puts_fresh_breaking_news_first_then_the_latest(self, client):
+        old_breaking = ArticleFactory(
+            is_breaking=True,
+            headline="Старая срочная",
+            published_at=timezone.now() - datetime.timedelta(days=3),
+        )
+        latest = ArticleFactory(headline="Свежая обычная")
+        breaking = ArticleFactory(
+            is_breaking=True,
+            headline="Срочная сейчас",
+            published_at=timezone.now() - datetime.timedelta(hours=2),
+        )
+        page = html(client.get("/"))
+        assert page.index(breaking.headline) < page.index("Последние новости")
+        assert page.index("Последние новости") < page.index(latest.headline)
+        assert page.index(latest.headline) < page.index(old_breaking.headline)
+        assert page.count(breaking.headline) == 1
+
+    def test_region_page_lists_its_stories_newest_first_twenty_a_page(self, client):
+        region = RegionFactory(slug="samara", name="Самара")
+        now = timezone.now()
+        for minutes in range(25):
+            ArticleFactory(
+                region=region,
+                headline=f"Самарская новость {minutes:02d}",
+                published_at=now - datetime.timedelta(minutes=minutes + 1),
+            )
+        ArticleFactory(headline="Чужая новость")
+        first = html(client.get("/samara/"))
+        second = html(client.get("/samara/?page=2"))
+        assert first.count('class="card"') == 20 and second.count('class="card"') == 5
+        assert first.index("новость 00") < first.index("новость 19")
+        assert "новость 20" in second and "Чужая новость" not in first + second
+        assert 'rel="next" href="?page=2"' in first and 'rel="prev" href="?page=1"' in second
+        assert 'rel="next"' not in second
+
+    @pytest.mark.parametrize(
+        "page",
+        ["abc", "-1", "0", "1.5", "999999", "1" * 30, "", " 1", "1e3", "٣", "²", "01"],
+    )
+    def test_invalid_page_numbers_are_404s(self, client, page):
+        ArticleFactory(region=RegionFactory(slug="samara"))
+        for url in ("/", "/samara/"):
+            assert client.get(url, {"page": page}).status_code == 404
+
+    def test_page_past_the_end_is_a_404(self, client):
+        ArticleFactory(region=RegionFactory(slug="samara"))
+        assert client.get("/samara/?page=2").status_code == 404
+
+    def test_unknown_or_inactive_region_is_a_404(self, client):
+        RegionFactory(slug="zakryt", is_active=False)
+        assert client.get("/zakryt/").status_code == 404
+        assert client.get("/nigde/").status_code == 404
+
+    def test_day_archive_follows_the_region_calendar(self, client):
+        region = RegionFactory(slug="vladivostok", time_zone="Asia/Vladivostok")
+        # 23:30 UTC on 1 March is 09:30 on 2 March in Vladivostok.
+        ArticleFactory(
+            region=region,
+            headline="Утро второго марта",
+            published_at=datetime.datetime(2024, 3, 1, 23, 30, tzinfo=UTC),
+        )
+        assert "Утро второго марта" in html(client.get("/vladivostok/2024/03/02/"))
+        assert "Утро второго марта" not in html(client.get("/vladivostok/2024/03/01/"))
+
+    @pytest.mark.parametrize(
+        "path",
+        [
+            "2024/13/01",
+            "2023/02/29",
+            "9999/12/31",
+            "0001/01/01",
+            "2024/00/10",
+            "2024/01/32",
+            "99999999999999999999999999999/1/1",
+        ],
+    )
+    def test_impossible_or_future_dates_are_404s(self, client, path):
+        RegionFactory(slug="samara")
+        assert client.get(f"/samara/{path}/").status_code == 404
+
+    def test_tag_page_lists_only_published_stories_with_the_tag(self, client):
+        ArticleFactory(tags=["выборы"], headline="Выборы в думу")
+        ArticleFactory(tags=["выборы"], draft=True, headline="Черновик про выборы")
+        ArticleFactory(tags=["спорт"], headline="Спортивная новость")
+        page = html(client.get(Tag.objects.get(name="выборы").get_absolute_url()))
+        assert "Выборы в думу" in page
+        assert "Черновик про выборы" not in page and "Спортивная новость" not in page
+        assert client.get("/tags/net-takogo/").status_code == 404
+
+    def test_author_page_shows_bio_photo_and_their_published_stories(self, client):
+        photo = PhotoFactory(alt_text="Портрет автора")
+        build_renditions(photo)
+        author = AuthorFactory(
+            name="Мария Белова", job_title="обозреватель", bio="Пишет о городе.", photo=photo
+        )
+        ArticleFactory(authors=[author], headline="Колонка Беловой")
+        ArticleFactory(authors=[author], scheduled=True, headline="Завтрашняя колонка")
+        page = html(client.get(author.get_absolute_url()))
+        assert "Мария Белова" in page and "обозреватель" in page and "Пишет о городе." in page
+        assert 'alt="Портрет автора"' in page
+        assert "Колонка Беловой" in page and "Завтрашняя колонка" not in page
+
+    def test_header_navigation_lists_active_regions(self, client):
+        RegionFactory(name="Новосибирск", slug="novosibirsk")
+        RegionFactory(name="Закрытый", slug="zakryt", is_active=False)
+        page = html(client.get("/"))
+        assert 'href="/novosibirsk/"' in page and "Закрытый" not in page
+
+    def test_friendly_404_in_the_site_design(self, client):
+        response = client.get("/nigde/takogo/net/")
+        assert response.status_code == 404
+        assert "Страница не найдена" in html(response) and "skip-link" in html(response)
+
+
+class TestQueryCounts:
+    """Public pages make the same number of queries whatever the size of their content."""
+
+    def test_story_page_with_one_or_twenty_of_everything(self, client):
+        def make(n):
+            photo = PhotoFactory()
+            build_renditions(photo)
+            article = ArticleFactory(
+                main_photo=photo,
+                authors=[AuthorFactory() for _ in range(n)],
+                tags=[f"тег-{n}-{i}" for i in range(n)],
+            )
+            for i in range(n):
+                RelatedLinkFactory(
+                    article=article,
+                    position=i,
+                    target_article=ArticleFactory(),
+                    external_url="",
+                )
+            return article
+
+        one, twenty = make(1), make(20)
+        # The story with region and photo; renditions; bylines with authors; tags; teasers with
+        # their targets and regions; "read also".
+        assert queries_of(client, one.get_absolute_url()) == 6
+        assert queries_of(client, twenty.get_absolute_url()) == 6
+
+    @pytest.mark.parametrize(
+        ("url", "expected"),
+        [
+            # Breaking stories; their renditions; the page of latest; their renditions.
+            ("/", 4),
+            # The region; the page of stories; their renditions.
+            ("/region-q/", 3),
+            ("/region-q/{today}/", 3),
+            # The tag; the page of stories; their renditions.
+            ("/tags/obshchy/", 3),
+            # The author with photo; the author's renditions; the page; its renditions.
+            ("/authors/avtor-q/", 4),
+        ],
+    )
+    def test_listings_with_one_or_twenty_stories(self, client, url, expected):
+        region = RegionFactory(slug="region-q", time_zone="UTC")
+        url = url.format(today=timezone.now().astimezone(datetime.UTC).strftime("%Y/%m/%d"))
+        author = AuthorFactory(slug="avtor-q", photo=PhotoFactory())
+
+        def add_story(is_breaking=False):
+            photo = PhotoFactory()
+            build_renditions(photo)
+            ArticleFactory(
+                region=region,
+                main_photo=photo,
+                authors=[author],
+                tags=["общий"],
+                is_breaking=is_breaking,
+                # Today on the region's (UTC) calendar, within the breaking window, in the past.
+                published_at=published_at,
+            )
+
+        published_at = timezone.now().astimezone(datetime.UTC).replace(hour=0, minute=0, second=1)
+        add_story(is_breaking=True)  # the home page's breaking block is never empty here
+        add_story()
+        one = queries_of(client, url)
+        for _ in range(19):
+            add_story()
+        twenty = queries_of(client, url)
+        assert one == twenty == expected
+
+    def test_a_deep_page_costs_no_more_queries_than_the_first(self, client):
+        region = RegionFactory(slug="deep")
+        Article.objects.bulk_create(
+            Article(
+                region=region,
+                headline=f"Новость {i}",
+                slug=f"novost-{i}",
+                lead="Лид",
+                status=Article.Status.PUBLISHED,
+                published_at=timezone.now() - datetime.timedelta(minutes=i + 1),
+            )
+            for i in range(210)
+        )
+        assert queries_of(client, "/deep/") == queries_of(client, "/deep/?page=10")
