@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: venv run test lint format check-deploy
+.PHONY: venv run test lint format check-deploy bench
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -36,3 +36,8 @@ format: venv
 check-deploy: venv
 	DEBUG=0 SECRET_KEY=check-deploy-$$(date +%s)-a-long-random-enough-secret-key-for-the-check \
 	ALLOWED_HOSTS=news.example.ru $(BIN)/python manage.py check --deploy --fail-level WARNING
+
+# Pages against a trivial view under gunicorn and wrk, at 100,000 stories (BENCH_DATABASE_URL
+# picks the database; PostgreSQL at 127.0.0.1 by default). See README, "Benchmark".
+bench: venv
+	$(BIN)/python -m bench.run

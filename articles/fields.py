@@ -3,7 +3,8 @@
 Cleaning happens in the field, not in `Model.save()`, because `bulk_create()` (used by the demo
 generator and imports) calls `pre_save()` and `get_prep_value()` but never `save()`.
 `QuerySet.update()` reaches `get_prep_value()` too, so control characters cannot get in that way
-either; the body is also sanitized again on output.
+either. The body is sanitized in `pre_save()` (every insert and save) and again on output, which
+covers the rare `update()` that writes a body directly.
 """
 
 from django.db import models
@@ -57,5 +58,9 @@ class SanitizedHTMLField(_CleanTextMixin, ProseEditorField):
         kwargs["sanitize"] = sanitize_html
         super().__init__(*args, **kwargs)
 
-    def clean_value(self, value):
-        return sanitize_html(value) if isinstance(value, str) else value
+    def pre_save(self, model_instance, add):
+        value = getattr(model_instance, self.attname)
+        if isinstance(value, str):
+            value = sanitize_html(value)
+            setattr(model_instance, self.attname, value)
+        return value

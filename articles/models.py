@@ -8,7 +8,7 @@ from pathlib import PurePosixPath
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -231,6 +231,7 @@ class Tag(TagBase):
     """A taggit tag whose slug is Latin, made by the site's one transliteration scheme."""
 
     name = CleanCharField(_("название"), unique=True, max_length=100)
+    slug = models.SlugField(_("адрес"), unique=True, max_length=100)
 
     class Meta:
         ordering = ["name"]
@@ -480,6 +481,20 @@ class RelatedLink(models.Model):
                 violation_error_message=_(
                     "Укажите либо материал сайта, либо внешнюю ссылку — ровно одно из двух."
                 ),
+            ),
+            # The validator explains; this keeps writes that skip validation from storing a
+            # javascript: or scheme-relative link that every page would then serve.
+            models.CheckConstraint(
+                condition=Q(external_url="")
+                | Q(external_url__startswith="http://")
+                | Q(external_url__startswith="https://"),
+                name="related_link_http_url",
+                violation_error_message=_("Внешняя ссылка должна начинаться с http:// или https://."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(target_article=F("article")),
+                name="related_link_not_itself",
+                violation_error_message=_("Материал не может ссылаться сам на себя."),
             ),
         ]
 

@@ -229,3 +229,17 @@ class TestSlugs:
 def test_canonical_url_carries_region_id_and_slug(db):
     article = ArticleFactory(region=RegionFactory(slug="kaliningrad"), slug="novost")
     assert article.get_absolute_url() == f"/kaliningrad/{article.pk}-novost/"
+
+
+class TestTeaserRulesInTheDatabase:
+    def test_a_story_cannot_tease_itself(self):
+        article = ArticleFactory()
+        with pytest.raises(IntegrityError), transaction.atomic():
+            RelatedLinkFactory(article=article, target_article=article, external_url="")
+
+    @pytest.mark.parametrize("url", ["javascript:alert(1)", "//evil.example/", "ftp://x.example/"])
+    def test_non_http_link_written_around_validation_is_refused(self, url):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            RelatedLink.objects.bulk_create(
+                [RelatedLink(article=ArticleFactory(), title="x", external_url=url)]
+            )

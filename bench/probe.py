@@ -1,0 +1,85 @@
+"""Facts about the benchmark's database that the load run needs, printed as JSON.
+
+Run with the benchmark's environment (`python -m bench.probe`): picks the URLs to load, counts
+each page's queries through Django's test client, and times the listing SQL of page 1 and of a
+deep page with EXPLAIN ANALYZE, so the run shows where a deep page's cost goes.
+"""
+
+import json
+import os
+import sys
+
+import django
+
+DEEP_PAGE = 500
+
+
+def main() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
+    django.setup()
+
+    from django.db import connection
+    from django.db.models import Count
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from articles.models import Article, Region
+    from articles.pagination import PAGE_SIZE
+    from articles.views import newest_first, story_cards
+
+    region = (
+        Region.objects.filter(is_active=True)
+        .annotate(stories=Count("articles"))
+        .order_by("-stories")
+        .first()
+    )
+    story = newest_first(Article.objects.published().select_related("region")).first()
+    if region is None or story is None:
+        sys.exit("The benchmark database has no published stories: seed it first.")
+    urls = {
+        "trivial view": "/__bench__/trivial/",
+        "story page": story.get_absolute_url(),
+        "home page": "/",
+        "region page 1": region.get_absolute_url(),
+        f"region page {DEEP_PAGE}": f"{region.get_absolute_url()}?page={DEEP_PAGE}",
+    }
+
+    client = Client()
+    queries, statuses = {}, {}
+    for name, url in urls.items():
+        client.get(url)  # warm the per-process caches, as a serving worker has them
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url)
+        statuses[name] = response.status_code
+        queries[name] = len(captured)
+
+    explain = {}
+    if connection.vendor == "postgresql":
+        listing = story_cards(newest_first(Article.objects.published().filter(region=region)))
+        for page in (1, DEEP_PAGE):
+            offset = (page - 1) * PAGE_SIZE
+            window = listing.values("pk")[offset : offset + PAGE_SIZE + 1]
+            sql, params = listing.filter(pk__in=window).query.sql_with_params()
+            with connection.cursor() as cursor:
+                cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql, params)
+                plan = cursor.fetchone()[0]
+                plan = json.loads(plan) if isinstance(plan, str) else plan
+            explain[f"region page {page}"] = round(plan[0]["Execution Time"], 3)
+
+    print(
+        json.dumps(
+            {
+                "urls": urls,
+                "queries": queries,
+                "statuses": statuses,
+                "explain_ms": explain,
+                "articles": Article.objects.count(),
+                "published": Article.objects.published().count(),
+                "vendor": connection.vendor,
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,213 @@
+"""`make bench`: the site's pages against a trivial Django view, in one run, on one machine.
+
+Seeds a database with 100,000 stories (once), serves it with gunicorn under production settings
+(DEBUG off, WhiteNoise, persistent connections), loads each page with wrk from the other core,
+and prints requests per second, p50/p99 latency, the worker's CPU per request, queries per
+request and each page's throughput as a fraction of the trivial view's. CPU per request is the
+figure that survives a noisy machine; the ratio is the one to compare across machines.
+"""
+
+import argparse
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/newsroom_bench"
+WORK_DIR = ROOT / ".cache" / "bench"
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def bench_environment(database_url: str, port: int) -> dict[str, str]:
+    """Production settings on plain HTTP: no TLS redirect, since wrk talks to gunicorn directly."""
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "DATABASE_URL": database_url,
+        "DEBUG": "0",
+        "SECRET_KEY": "benchmark-only-secret-key-" + "x" * 40,
+        "ALLOWED_HOSTS": "127.0.0.1,testserver",
+        "SITE_URL": f"http://127.0.0.1:{port}",
+        "SECURE_SSL_REDIRECT": "0",
+        "SESSION_COOKIE_SECURE": "0",
+        "CSRF_COOKIE_SECURE": "0",
+        "SECURE_HSTS_SECONDS": "0",
+        "MEDIA_ROOT": str(WORK_DIR / "media"),
+        "STATIC_ROOT": str(WORK_DIR / "static"),
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+def manage(env: dict[str, str], *args: str) -> None:
+    subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True)
+
+
+def ensure_postgres_database(database_url: str) -> None:
+    parts = urlsplit(database_url)
+    if parts.scheme not in {"postgres", "postgresql"}:
+        return
+    import psycopg2
+
+    name = parts.path.lstrip("/")
+    conn = psycopg2.connect(
+        host=parts.hostname, port=parts.port or 5432, user=parts.username or "postgres",
+        password=parts.password, dbname="postgres",
+    )
+    conn.autocommit = True
+    with conn.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if cursor.fetchone() is None:
+            cursor.execute(f'CREATE DATABASE "{name}"')
+    conn.close()
+
+
+def prepare(env: dict[str, str], articles: int) -> None:
+    """Migrate, seed once, collect static files, and refresh the planner's statistics."""
+    ensure_postgres_database(env["DATABASE_URL"])
+    manage(env, "migrate", "--noinput", "-v0")
+    manage(env, "seed_demo", "--articles", str(articles))
+    manage(env, "collectstatic", "--noinput", "-v0")
+    if env["DATABASE_URL"].startswith("postgres"):
+        # Autovacuum would get there; the benchmark should not depend on when it runs.
+        script = (
+            "from django.db import connection\n"
+            "connection.cursor().execute('VACUUM ANALYZE')\n"
+        )
+        subprocess.run([PYTHON, "manage.py", "shell", "-c", script], cwd=ROOT, env=env, check=True)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(port: int, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"gunicorn did not start on port {port}")
+
+
+def worker_pid(master_pid: int) -> int:
+    children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
+    if len(children) != 1:
+        raise SystemExit(f"expected one gunicorn worker, found {children}")
+    return int(children[0])
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def parse_wrk(output: str) -> dict[str, float]:
+    def latency(percent: str) -> float:
+        match = re.search(rf"^\s+{percent}%\s+([\d.]+)(us|ms|s)$", output, re.M)
+        return float(match.group(1)) * _UNITS[match.group(2)]
+
+    requests = int(re.search(r"(\d+) requests in", output).group(1))
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
+        "p50": latency("50"),
+        "p99": latency("99"),
+        "requests": requests,
+        "errors": int(non_2xx.group(1)) if non_2xx else 0,
+    }
+
+
+def load(url: str, seconds: int, connections: int, pid: int) -> dict[str, float]:
+    """wrk on the second core against the one worker on the first; CPU read from /proc."""
+    command = ["taskset", "-c", "1", "wrk", "-t1", f"-c{connections}", "--latency"]
+    subprocess.run([*command, "-d2s", url], check=True, capture_output=True)  # warm-up
+    before = cpu_seconds(pid)
+    run = subprocess.run([*command, f"-d{seconds}s", url], check=True, capture_output=True)
+    result = parse_wrk(run.stdout.decode())
+    result["cpu_ms"] = (cpu_seconds(pid) - before) * 1000 / max(result["requests"], 1)
+    return result
+
+
+def report(probe: dict, results: dict[str, dict]) -> str:
+    floor = results["trivial view"]
+    lines = [
+        f"{probe['vendor']}: {probe['articles']:,} stories ({probe['published']:,} published)",
+        "",
+        f"{'page':<16} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'CPU ms':>8} {'queries':>8}"
+        f" {'× trivial':>10} {'CPU ×':>7}",
+    ]
+    for name, result in results.items():
+        lines.append(
+            f"{name:<16} {result['rps']:>8.0f} {result['p50']:>8.2f} {result['p99']:>8.2f}"
+            f" {result['cpu_ms']:>8.2f} {probe['queries'][name]:>8}"
+            f" {result['rps'] / floor['rps']:>10.3f} {result['cpu_ms'] / floor['cpu_ms']:>7.1f}"
+        )
+        if result["errors"]:
+            lines.append(f"  !! {result['errors']} responses were not 2xx/3xx")
+    if probe["explain_ms"]:
+        lines.append("")
+        lines.append("Listing SQL (EXPLAIN ANALYZE execution time):")
+        lines.extend(f"  {name}: {ms} ms" for name, ms in probe["explain_ms"].items())
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"))
+    parser.add_argument("--articles", type=int, default=100_000)
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=2)
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed: apt-get install wrk (the load generator)")
+
+    WORK_DIR.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    env = bench_environment(args.database_url or DEFAULT_DATABASE_URL, port)
+    prepare(env, args.articles)
+    probe_run = subprocess.run(
+        [PYTHON, "-m", "bench.probe"], cwd=ROOT, env=env, check=True, capture_output=True
+    )
+    probe = json.loads(probe_run.stdout)
+    broken = {name: code for name, code in probe["statuses"].items() if code != 200}
+    if broken:
+        raise SystemExit(f"pages do not answer 200: {broken}")
+
+    gunicorn = subprocess.Popen(
+        [
+            "taskset", "-c", "0", str(Path(PYTHON).parent / "gunicorn"), "newsroom.wsgi",
+            "--workers", "1", "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        wait_for(port)
+        pid = worker_pid(gunicorn.pid)
+        results = {
+            name: load(f"http://127.0.0.1:{port}{url}", args.seconds, args.connections, pid)
+            for name, url in probe["urls"].items()
+        }
+    finally:
+        gunicorn.terminate()
+        gunicorn.wait(timeout=30)
+    print(report(probe, results))
+
+
+if __name__ == "__main__":
+    main()
