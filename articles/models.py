@@ -489,7 +489,9 @@ class RelatedLink(models.Model):
                 | Q(external_url__startswith="http://")
                 | Q(external_url__startswith="https://"),
                 name="related_link_http_url",
-                violation_error_message=_("Внешняя ссылка должна начинаться с http:// или https://."),
+                violation_error_message=_(
+                    "Внешняя ссылка должна начинаться с http:// или https://."
+                ),
             ),
             models.CheckConstraint(
                 condition=~Q(target_article=F("article")),

@@ -58,8 +58,11 @@ def ensure_postgres_database(database_url: str) -> None:
 
     name = parts.path.lstrip("/")
     conn = psycopg2.connect(
-        host=parts.hostname, port=parts.port or 5432, user=parts.username or "postgres",
-        password=parts.password, dbname="postgres",
+        host=parts.hostname,
+        port=parts.port or 5432,
+        user=parts.username or "postgres",
+        password=parts.password,
+        dbname="postgres",
     )
     conn.autocommit = True
     with conn.cursor() as cursor:
@@ -77,10 +80,7 @@ def prepare(env: dict[str, str], articles: int) -> None:
     manage(env, "collectstatic", "--noinput", "-v0")
     if env["DATABASE_URL"].startswith("postgres"):
         # Autovacuum would get there; the benchmark should not depend on when it runs.
-        script = (
-            "from django.db import connection\n"
-            "connection.cursor().execute('VACUUM ANALYZE')\n"
-        )
+        script = "from django.db import connection\nconnection.cursor().execute('VACUUM ANALYZE')\n"
         subprocess.run([PYTHON, "manage.py", "shell", "-c", script], cwd=ROOT, env=env, check=True)
 
 
@@ -190,8 +190,17 @@ def main() -> None:
 
     gunicorn = subprocess.Popen(
         [
-            "taskset", "-c", "0", str(Path(PYTHON).parent / "gunicorn"), "newsroom.wsgi",
-            "--workers", "1", "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
+            "taskset",
+            "-c",
+            "0",
+            str(Path(PYTHON).parent / "gunicorn"),
+            "newsroom.wsgi",
+            "--workers",
+            "1",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
         ],
         cwd=ROOT,
         env=env,
