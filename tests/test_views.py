@@ -452,3 +452,25 @@ class TestQueryCounts:
             for i in range(210)
         )
         assert queries_of(client, "/deep/") == queries_of(client, "/deep/?page=10")
+
+
+@pytest.mark.parametrize("state", ["draft", "in_review", "scheduled", "unpublished", "inactive"])
+def test_invisible_story_is_absent_from_every_page_and_listing(client, state):
+    region = RegionFactory(slug="samara", is_active=state != "inactive")
+    visible_region = RegionFactory(slug="perm")
+    author = AuthorFactory(slug="avtor")
+    traits = {} if state == "inactive" else {state: True}
+    hidden = ArticleFactory(
+        region=region,
+        headline="Невидимка",
+        authors=[author],
+        tags=["общий"],
+        is_breaking=True,
+        **traits,
+    )
+    ArticleFactory(region=visible_region, headline="Видимая", authors=[author], tags=["общий"])
+    day = timezone.localdate(timezone=region.zone).strftime("%Y/%m/%d")
+    for url in ("/", "/samara/", "/perm/", f"/samara/{day}/", "/tags/obshchy/", "/authors/avtor/"):
+        response = client.get(url)
+        assert "Невидимка" not in html(response), url
+    assert client.get(f"/samara/{hidden.pk}-{hidden.slug}/").status_code == 404
