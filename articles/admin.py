@@ -89,7 +89,11 @@ class PhotoAdmin(admin.ModelAdmin):
     readonly_fields = ["preview", "dimensions", "uploaded_by", "uploaded_at"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related(prefetch_renditions("renditions"))
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(prefetch_renditions("renditions", "thumb"))
+        )
 
     @admin.display(description=_("фото"))
     def thumbnail(self, photo):
@@ -226,7 +230,7 @@ class ArticleAdmin(admin.ModelAdmin):
             .get_queryset(request)
             .prefetch_related(
                 Prefetch("bylines", queryset=ArticleAuthor.objects.select_related("author")),
-                prefetch_renditions("main_photo__renditions"),
+                prefetch_renditions("main_photo__renditions", "thumb"),
             )
         )
 
