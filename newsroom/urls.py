@@ -1,8 +1,11 @@
-"""The site's URL map: the admin desk, then the public pages of the `articles` app."""
+"""The site's URL map: the admin desk, sitemaps, robots.txt, then the public pages of `articles`."""
 
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.generic import TemplateView
+
+from articles import indexnow, sitemaps
 
 admin.site.site_header = "Newsroom — редакция"
 admin.site.site_title = "Newsroom"
@@ -10,7 +13,16 @@ admin.site.index_title = "Редакционный пульт"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("sitemap.xml", sitemaps.index, name="sitemap_index"),
+    path("sitemap-<slug:section>.xml", sitemaps.section, name="sitemap_section"),
+    path(
+        "robots.txt",
+        TemplateView.as_view(template_name="robots.txt", content_type="text/plain; charset=utf-8"),
+        name="robots_txt",
+    ),
     path("", include("articles.urls")),
+    # Last, so no named file of the site root (robots.txt, …) is ever taken for an IndexNow key.
+    re_path(r"^(?P<key>[A-Za-z0-9-]{8,128})\.txt$", indexnow.key_file, name="indexnow_key"),
 ]
 
 if settings.DEBUG:
