@@ -1,0 +1,317 @@
+"""RSS 2.0 feeds of the site, a region, a tag and an author, and the full-text aggregator feed.
+
+Built on django.contrib.syndication with three departures:
+- every URL is on settings.SITE_URL: syndication would put relative links on the request's Host;
+- each feed view answers conditional GETs (ETag and Last-Modified, both from one query);
+- the photo enclosure's byte size is asked of the storage once per rendition file and then cached,
+  because rendition rows do not store it and a storage call per item (an S3 HEAD) would cost more
+  than the whole feed.
+"""
+
+import datetime
+import hashlib
+import html
+import logging
+import re
+from typing import NamedTuple
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.core.cache import cache
+from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils import feedgenerator, timezone
+from django.utils.encoding import iri_to_uri
+from django.utils.html import strip_tags
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import condition
+
+from .metadata import absolute_url
+from .models import Article, ArticleAuthor, Author, PhotoRendition, Region, Tag, TaggedArticle
+from .renditions import prefetch_renditions, rendition_url
+from .sanitizer import sanitize_html
+from .views import newest_first
+
+logger = logging.getLogger(__name__)
+
+FEED_SIZE = 50
+# Open Graph's JPEG: the picture machines already get for a story, and one file per photo.
+ENCLOSURE_SPEC = "og"
+ENCLOSURE_MIME_TYPE = "image/jpeg"
+# A rendition's file never changes under its row (a rebuilt rendition is a new row), so its size
+# can be cached for as long as the cache keeps it; the timeout only lets cold entries go.
+RENDITION_SIZE_CACHE_SECONDS = 7 * 24 * 60 * 60
+YANDEX_NAMESPACE = "http://news.yandex.ru"
+YANDEX_GENRE = "message"
+
+# Where a block of the sanitizer's allow-list opens or closes, the plain text breaks the line;
+# inside a block, line breaks and runs of spaces in the source are one space, as a browser shows.
+_BLOCK_BOUNDARY = re.compile(r"</?(?:p|h[2-4]|ul|ol|li|blockquote)>|<br>")
+_HTML_WHITESPACE = re.compile(r"[ \t\n\r\f]+")
+
+
+class Validators(NamedTuple):
+    etag: str | None
+    last_modified: datetime.datetime | None
+
+
+def plain_text(body: str) -> str:
+    """A story body as plain text: one paragraph, heading or list item a line, entities decoded."""
+    # Sanitized again on output, as templates do: the markup is then nh3's normal form the pattern
+    # expects, and a <script> written around the model field is dropped with its content.
+    markup = _HTML_WHITESPACE.sub(" ", sanitize_html(body))
+    text = html.unescape(strip_tags(_BLOCK_BOUNDARY.sub("\n", markup)))
+    return "\n".join(line.strip() for line in text.splitlines() if line.strip())
+
+
+def _rendition_sizes(renditions: list[PhotoRendition]) -> dict[int, int]:
+    """Byte sizes of rendition files by rendition id: one cache round trip, the storage on a miss.
+
+    A file the storage cannot find is logged and left out, so its story goes without enclosure.
+    """
+    keys = {f"articles:rendition-size:{rendition.pk}": rendition for rendition in renditions}
+    sizes = cache.get_many(keys)
+    measured = {}
+    for key, rendition in keys.items():
+        if key in sizes:
+            continue
+        try:
+            measured[key] = rendition.file.size
+        except OSError as error:
+            logger.warning("Rendition %s: cannot size %r (%s)", rendition.pk, rendition.file, error)
+    cache.set_many(measured, RENDITION_SIZE_CACHE_SECONDS)
+    sizes.update(measured)
+    return {keys[key].pk: size for key, size in sizes.items()}
+
+
+def _attach_enclosures(stories: list[Article]) -> None:
+    """Set `photo_enclosure` on each story: its main photo's Open Graph JPEG, or None."""
+    chosen = {}
+    for story in stories:
+        image = rendition_url(story.main_photo, ENCLOSURE_SPEC)
+        if image is None:
+            continue
+        # The row behind the URL, by the identity the database keeps unique for a photo.
+        identity = (ENCLOSURE_SPEC, image.width, PhotoRendition.Format.JPEG)
+        chosen[story.pk] = (
+            image,
+            next(
+                rendition
+                for rendition in story.main_photo.renditions.all()
+                if (rendition.spec, rendition.width, rendition.format) == identity
+            ),
+        )
+    sizes = _rendition_sizes([rendition for _, rendition in chosen.values()])
+    for story in stories:
+        story.photo_enclosure = None
+        if story.pk in chosen:
+            image, rendition = chosen[story.pk]
+            if rendition.pk in sizes:
+                story.photo_enclosure = feedgenerator.Enclosure(
+                    absolute_url(image.url), str(sizes[rendition.pk]), ENCLOSURE_MIME_TYPE
+                )
+
+
+class LatestStoriesFeed(Feed):
+    """The newest published stories of the whole site; subclasses narrow them by the URL's slug."""
+
+    language = "ru"
+    # The URL argument naming the region, tag or author a subclass narrows the stories to.
+    slug_kwarg: str | None = None
+    # Fifty bodies are most of the bytes of the items query, and only the full-text feed shows them.
+    deferred_fields = ("body",)
+
+    @classmethod
+    def as_view(cls):
+        """The feed as a view that answers conditional GETs with 304, from one query per request."""
+        feed = cls()
+
+        def validators(request, **kwargs) -> Validators:
+            # condition() asks for the ETag and for the time separately: one answer per request.
+            if not hasattr(request, "_feed_validators"):
+                request._feed_validators = feed.validators(kwargs.get(cls.slug_kwarg))
+            return request._feed_validators
+
+        def etag(request, **kwargs):
+            return validators(request, **kwargs).etag
+
+        def last_modified(request, **kwargs):
+            return validators(request, **kwargs).last_modified
+
+        return condition(etag_func=etag, last_modified_func=last_modified)(feed)
+
+    def scope(self, slug: str | None) -> Q:
+        """Which published stories belong to this feed, by the slug in its URL."""
+        return Q()
+
+    def stories(self, slug: str | None):
+        return newest_first(Article.objects.published().filter(self.scope(slug)))[:FEED_SIZE]
+
+    def validators(self, slug: str | None) -> Validators:
+        """The ETag and Last-Modified of the feed's items, from one query of their ids and times.
+
+        The time is the latest item's save or publication (a scheduled story changes the feed when
+        it comes out); the ETag also changes when a story leaves the feed, which a time cannot say.
+        No items (an empty, unknown or inactive scope) means no validators: the view decides.
+        """
+        rows = list(self.stories(slug).values_list("pk", "updated_at", "published_at"))
+        if not rows:
+            return Validators(None, None)
+        fingerprint = hashlib.blake2b(repr(rows).encode(), digest_size=16).hexdigest()
+        return Validators(f'"{fingerprint}"', max(max(updated, due) for _, updated, due in rows))
+
+    def get_feed(self, obj, request):
+        feed = super().get_feed(obj, request)
+        # The feed's own address (atom:link rel="self") is the one URL syndication takes from the
+        # request; every other URL is absolute on SITE_URL before syndication sees it.
+        feed.feed["feed_url"] = iri_to_uri(absolute_url(request.path))
+        return feed
+
+    def title(self, obj):
+        return settings.SITE_NAME
+
+    def link(self, obj):
+        return absolute_url(obj.get_absolute_url() if obj is not None else reverse("articles:home"))
+
+    def description(self, obj):
+        return _("Последние новости всех регионов")
+
+    def items(self, obj):
+        stories = list(
+            self.stories(obj.slug if obj is not None else None)
+            .defer(*self.deferred_fields)
+            .select_related("region", "main_photo")
+            .prefetch_related(
+                prefetch_renditions("main_photo__renditions", ENCLOSURE_SPEC),
+                Prefetch("bylines", queryset=ArticleAuthor.objects.select_related("author")),
+                "tags",
+            )
+        )
+        _attach_enclosures(stories)
+        return stories
+
+    def item_description(self, item):
+        # RSS descriptions are HTML (titles too, which syndication escapes itself): the plain-text
+        # lead is escaped to read as written.
+        return html.escape(item.lead)
+
+    def item_link(self, item):
+        return absolute_url(item.get_absolute_url())
+
+    def item_guid_is_permalink(self, item):
+        return True  # the guid is the link, the story's canonical URL
+
+    def item_pubdate(self, item):
+        # On the region's clock, so the offset matches the dateline readers see.
+        return timezone.localtime(item.published_at, item.region.zone)
+
+    def item_updateddate(self, item):
+        # Not written by RSS 2.0, but syndication's Last-Modified and lastBuildDate read it.
+        return max(item.updated_at, item.published_at)
+
+    def item_author_name(self, item):
+        return ", ".join(byline.author.name for byline in item.bylines.all()) or None
+
+    def item_categories(self, item):
+        return [tag.name for tag in item.tags.all()]
+
+    def item_enclosures(self, item):
+        return [item.photo_enclosure] if item.photo_enclosure is not None else []
+
+
+class RegionFeed(LatestStoriesFeed):
+    slug_kwarg = "region"
+
+    def get_object(self, request, region):
+        return Region.objects.get(slug=region, is_active=True)
+
+    def scope(self, slug):
+        return Q(region__slug=slug)
+
+    def title(self, obj):
+        return _("%(site)s — %(region)s") % {"site": settings.SITE_NAME, "region": obj.name}
+
+    def description(self, obj):
+        return obj.description or _("Последние новости: %(region)s") % {"region": obj.name}
+
+
+class TagFeed(LatestStoriesFeed):
+    slug_kwarg = "tag"
+
+    def get_object(self, request, tag):
+        return Tag.objects.with_published_stories().get(slug=tag)
+
+    def scope(self, slug):
+        return Exists(TaggedArticle.objects.filter(content_object=OuterRef("pk"), tag__slug=slug))
+
+    def title(self, obj):
+        return _("%(site)s — тег «%(tag)s»") % {"site": settings.SITE_NAME, "tag": obj.name}
+
+    def description(self, obj):
+        return _("Материалы с тегом «%(tag)s»") % {"tag": obj.name}
+
+
+class AuthorFeed(LatestStoriesFeed):
+    slug_kwarg = "author"
+
+    def get_object(self, request, author):
+        return Author.objects.get(slug=author, is_active=True)
+
+    def scope(self, slug):
+        return Exists(
+            ArticleAuthor.objects.filter(
+                article=OuterRef("pk"), author__slug=slug, author__is_active=True
+            )
+        )
+
+    def title(self, obj):
+        return _("%(site)s — %(author)s") % {"site": settings.SITE_NAME, "author": obj.name}
+
+    def description(self, obj):
+        return _("Материалы автора: %(author)s") % {"author": obj.name}
+
+
+class YandexNewsRss(feedgenerator.Rss201rev2Feed):
+    """RSS 2.0 with the yandex: elements Russian news aggregators read: full text and genre."""
+
+    def rss_attributes(self):
+        # On <rss>, where syndication declares its own atom: prefix too.
+        return {**super().rss_attributes(), "xmlns:yandex": YANDEX_NAMESPACE}
+
+    def add_root_elements(self, handler):
+        super().add_root_elements(handler)
+        handler.addQuickElement("yandex:logo", self.feed["logo"])
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        handler.addQuickElement("yandex:genre", YANDEX_GENRE)
+        handler.addQuickElement("yandex:full-text", item["full_text"])
+
+
+class FullTextFeedMixin:
+    """The aggregator variant of a feed: plain-text title and lead, and the story's full text."""
+
+    feed_type = YandexNewsRss
+    deferred_fields = ()
+
+    def feed_extra_kwargs(self, obj):
+        return {"logo": absolute_url(static("img/logo.png"))}
+
+    def item_title(self, item):
+        return item.headline
+
+    def item_description(self, item):
+        return item.lead
+
+    def item_extra_kwargs(self, item):
+        # A story told in its lead alone (a short breaking item) still has a full text to give.
+        return {"full_text": plain_text(item.body) or item.lead}
+
+
+class FullTextFeed(FullTextFeedMixin, LatestStoriesFeed):
+    pass
+
+
+class RegionFullTextFeed(FullTextFeedMixin, RegionFeed):
+    pass
