@@ -24,6 +24,7 @@ from .models import (
 )
 from .pagination import paginate
 from .renditions import prefetch_renditions, rendition_url
+from .search import SearchForm, highlight, search_articles
 
 # The teaser block holds this many links; "read also" fills what the editor left empty.
 TEASER_BLOCK_SIZE = 6
@@ -100,7 +101,7 @@ def region_day_archive(request, region: str, year: int, month: int, day: int):
 
 
 def tag_detail(request, tag: str):
-    tag = get_object_or_404(Tag, slug=tag)
+    tag = get_object_or_404(Tag.objects.with_published_stories(), slug=tag)
     stories = story_cards(
         newest_first(
             Article.objects.published().filter(
@@ -129,6 +130,24 @@ def author_detail(request, author: str):
     )
     page = paginate(stories, request.GET.get("page"))
     return render(request, "articles/author_detail.html", {"author": author, "page": page})
+
+
+def search(request):
+    form = SearchForm(request.GET)
+    form.is_valid()  # an invalid filter is shown with its error and left out of the search
+    params = form.cleaned_data
+    page = None
+    if params["q"]:
+        stories = search_articles(
+            params["q"],
+            region=params.get("region", ""),
+            date_from=params.get("from"),
+            date_to=params.get("to"),
+        )
+        page = paginate(story_cards(stories), request.GET.get("page"))
+        highlight(page.items)
+    context = {"form": form, "query": params["q"], "page": page}
+    return render(request, "articles/search.html", context)
 
 
 def _visible_teasers():
