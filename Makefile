@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: venv run test lint format check-deploy bench
+.PHONY: venv run worker test lint format check-deploy bench
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,11 @@ run: venv
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+# Background tasks (IndexNow pings) as they fall due: beside `make run` (which migrates), in a
+# second terminal.
+worker: venv
+	$(BIN)/python manage.py db_worker
 
 # The whole suite: SQLite by default, PostgreSQL when DATABASE_URL points at one.
 test: venv

@@ -13,6 +13,7 @@ from taggit.models import Tag as TaggitDefaultTag
 
 from .dates import format_dateline
 from .forms import TagAutocompleteWidget, TagsField
+from .indexnow import ping_on_publish
 from .models import Article, ArticleAuthor, Author, Photo, Region, RelatedLink, Tag
 from .photos import PhotoFileField
 from .renditions import prefetch_renditions, rendition_url
@@ -269,7 +270,8 @@ class ArticleAdmin(admin.ModelAdmin):
         obj.updated_by = request.user
         if obj.status == Article.Status.PUBLISHED and obj.published_by_id is None:
             obj.published_by = request.user
-        super().save_model(request, obj, form, change)
+        with ping_on_publish(obj):
+            super().save_model(request, obj, form, change)
 
     @admin.display(description=_("опубликовано"), ordering="published_at")
     def published_local(self, article):

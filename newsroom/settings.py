@@ -6,6 +6,7 @@ with DEBUG off a missing secret key stops the process at start instead of runnin
 """
 
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -47,6 +48,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "taggit",
     "django_prose_editor",
+    "django_tasks",
+    "django_tasks_db",
     "articles",
 ]
 
@@ -147,6 +150,27 @@ TAGGIT_CASE_INSENSITIVE = True
 # never on the request's Host header.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 SITE_NAME = os.environ.get("SITE_NAME", "Newsroom")
+
+# Background work (IndexNow pings) is queued in the site's own database and run beside the web
+# server by `manage.py db_worker`: no broker to operate, back up or monitor.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# IndexNow: search engines are told of a story when it goes out. Off by default; when on, the key
+# (8-128 letters, digits, dashes) is served at SITE_URL/<key>.txt for the engines to check.
+INDEXNOW_ENABLED = env_bool("INDEXNOW_ENABLED", False)
+INDEXNOW_KEY = os.environ.get("INDEXNOW_KEY", "")
+# One engine shares a ping with every engine of the protocol (Yandex, Bing, Seznam, Naver, …).
+INDEXNOW_ENDPOINTS = env_list("INDEXNOW_ENDPOINTS", "https://api.indexnow.org/indexnow")
+INDEXNOW_TIMEOUT = float(os.environ.get("INDEXNOW_TIMEOUT", "5"))
+INDEXNOW_MAX_ATTEMPTS = int(os.environ.get("INDEXNOW_MAX_ATTEMPTS", "5"))
+# Seconds before the second try; each further try waits twice as long (1, 2, 4, 8 minutes).
+INDEXNOW_RETRY_DELAY = int(os.environ.get("INDEXNOW_RETRY_DELAY", "60"))
+if INDEXNOW_ENABLED and not re.fullmatch(r"[A-Za-z0-9-]{8,128}", INDEXNOW_KEY):
+    raise ImproperlyConfigured("INDEXNOW_KEY must be 8-128 letters, digits or dashes.")
+if INDEXNOW_ENABLED and not INDEXNOW_ENDPOINTS:
+    raise ImproperlyConfigured("INDEXNOW_ENDPOINTS must name at least one endpoint.")
+if any(not url.startswith(("https://", "http://")) for url in INDEXNOW_ENDPOINTS):
+    raise ImproperlyConfigured("INDEXNOW_ENDPOINTS must be http(s) URLs.")
 
 # Behind a TLS-terminating proxy in production; each of these is what `check --deploy` asks for.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
