@@ -227,11 +227,25 @@ class Author(SluggedModel):
         return reverse("articles:author_detail", kwargs={"author": self.slug})
 
 
+class TagQuerySet(models.QuerySet):
+    def with_published_stories(self) -> "TagQuerySet":
+        """Tags a reader can find a story under: a tag given only to drafts stays private."""
+        return self.filter(
+            models.Exists(
+                TaggedArticle.objects.filter(
+                    published_q("content_object__"), tag=models.OuterRef("pk")
+                )
+            )
+        )
+
+
 class Tag(TagBase):
     """A taggit tag whose slug is Latin, made by the site's one transliteration scheme."""
 
     name = CleanCharField(_("название"), unique=True, max_length=100)
     slug = models.SlugField(_("адрес"), unique=True, max_length=100)
+
+    objects = TagQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -416,8 +430,9 @@ class Article(SluggedModel):
     def clean(self):
         super().clean()
         # Publishing without a time means "now", as an editor pressing publish expects.
+        # To the second, as the admin's time field shows it, so re-saving the form changes nothing.
         if self.status == ArticleStatus.PUBLISHED and self.published_at is None:
-            self.published_at = timezone.now()
+            self.published_at = timezone.now().replace(microsecond=0)
 
     def is_published(self) -> bool:
         return (

@@ -170,6 +170,11 @@ class TestTextHygieneOnEverySavePath:
         article.refresh_from_db()
         assert article.body == "<p>Текст <a>ссылка</a></p>"
 
+    def test_xml_non_characters_are_removed_too(self):
+        article = ArticleFactory(headline="Новость\ufffe дня\uffff")
+        article.refresh_from_db()
+        assert article.headline == "Новость дня"
+
     def test_tag_names_lose_control_characters(self):
         article = ArticleFactory(tags=["выбо\x01ры"])
         assert list(article.tags.names()) == ["выборы"]
