@@ -37,7 +37,8 @@ _FORMAT_LABELS = {"JPEG": "JPEG", "PNG": "PNG", "WEBP": "WebP", "GIF": "GIF"}
 _PNG_MODES = frozenset({"1", "L", "LA", "P", "RGB", "RGBA", "I;16", "I"})
 
 # What a decoder may raise on hostile or damaged input; anything else is a bug and stays a 500.
-_DECODE_ERRORS = (
+# The rendition builder reads stored files with the same list.
+DECODE_ERRORS = (
     OSError,
     SyntaxError,
     ValueError,
@@ -122,7 +123,7 @@ def _reencode(data: bytes, *, uploaded_name: str) -> ContentFile:
             ),
             code="unsupported_format",
         ) from error
-    except _DECODE_ERRORS as error:
+    except DECODE_ERRORS as error:
         raise _corrupt() from error
     with image:
         # A multi-picture JPEG (MPO, from phones and 3D cameras) is a JPEG with extra pictures
@@ -134,7 +135,7 @@ def _reencode(data: bytes, *, uploaded_name: str) -> ContentFile:
         loop = image.info.get("loop")
         try:
             frames, durations = _decode_frames(image, frame_count)
-        except _DECODE_ERRORS as error:
+        except DECODE_ERRORS as error:
             raise _corrupt() from error
     frames, icc_profile, save_options = _prepare_for_format(frames, image_format, icc_profile)
     if icc_profile:
@@ -196,7 +197,7 @@ def _checked_frame_count(image: Image.Image, image_format: str) -> int:
         return 1
     try:
         frame_count = getattr(image, "n_frames", 1)
-    except _DECODE_ERRORS as error:
+    except DECODE_ERRORS as error:
         raise _corrupt() from error
     if image.width * image.height * frame_count > limit:
         raise _too_many_pixels(image, frame_count, limit)
@@ -212,7 +213,7 @@ def _decode_frames(image: Image.Image, frame_count: int) -> tuple[list[Image.Ima
         image.load()
         try:
             frame = ImageOps.exif_transpose(image)
-        except _DECODE_ERRORS:
+        except DECODE_ERRORS:
             # Pixels decoded fine but the EXIF block is garbage: keep the photo as it is stored.
             frame = image.copy()
         durations.append(int(image.info.get("duration") or 0))

@@ -20,7 +20,7 @@ from django.dispatch import receiver
 from PIL import Image, ImageOps
 
 from .models import Photo, PhotoRendition
-from .photos import ALLOWED_FORMATS
+from .photos import ALLOWED_FORMATS, DECODE_ERRORS
 
 logger = logging.getLogger(__name__)
 
@@ -32,16 +32,7 @@ JPEG_QUALITY = 82
 JPEG_BACKGROUND = (255, 255, 255)
 
 # What reading a stored photo may raise when the file is missing, cut short or not an image.
-_READ_ERRORS = (
-    OSError,
-    SyntaxError,
-    ValueError,
-    EOFError,
-    IndexError,
-    KeyError,
-    TypeError,
-    Image.DecompressionBombError,
-)
+_READ_ERRORS = (*DECODE_ERRORS, Image.DecompressionBombError)
 
 
 @dataclass(frozen=True)

@@ -54,26 +54,27 @@ def newest_first(queryset):
 
 
 def home(request):
-    published = Article.objects.published()
-    breaking = list(
-        story_cards(
-            newest_first(
-                published.filter(
-                    is_breaking=True, published_at__gte=timezone.now() - BREAKING_WINDOW
-                )
-            )
-        )[:BREAKING_LIMIT]
-    )
-    latest = story_cards(newest_first(published.exclude(pk__in=[a.pk for a in breaking])))
-    page = paginate(latest, request.GET.get("page"))
-    return render(request, "articles/home.html", {"breaking": breaking, "page": page})
+    recent = timezone.now() - BREAKING_WINDOW
+    breaking = list(latest_stories(is_breaking=True, published_at__gte=recent)[:BREAKING_LIMIT])
+    latest = latest_stories(~Q(pk__in=[article.pk for article in breaking]))
+    return render_listing(request, "articles/home.html", latest, breaking=breaking)
+
+
+def latest_stories(*conditions, **filters):
+    """Published stories matching the conditions, newest first, ready to show as cards."""
+    return story_cards(newest_first(Article.objects.published().filter(*conditions, **filters)))
+
+
+def render_listing(request, template: str, stories, **context):
+    """One page of a listing (`?page=`), with whatever the page says about itself."""
+    context["page"] = paginate(stories, request.GET.get("page"))
+    return render(request, template, context)
 
 
 def region_detail(request, region: str):
     region = get_object_or_404(Region, slug=region, is_active=True)
-    stories = story_cards(newest_first(Article.objects.published().filter(region=region)))
-    page = paginate(stories, request.GET.get("page"))
-    return render(request, "articles/region_detail.html", {"region": region, "page": page})
+    stories = latest_stories(region=region)
+    return render_listing(request, "articles/region_detail.html", stories, region=region)
 
 
 def region_day_archive(request, region: str, year: int, month: int, day: int):
@@ -88,29 +89,18 @@ def region_day_archive(request, region: str, year: int, month: int, day: int):
     # The day on the region's own calendar, from its local midnight to the next.
     start = datetime.datetime.combine(date, datetime.time.min, tzinfo=region.zone)
     end = start + datetime.timedelta(days=1)
-    stories = story_cards(
-        newest_first(
-            Article.objects.published().filter(
-                region=region, published_at__gte=start, published_at__lt=end
-            )
-        )
+    stories = latest_stories(region=region, published_at__gte=start, published_at__lt=end)
+    return render_listing(
+        request, "articles/region_day_archive.html", stories, region=region, date=date
     )
-    page = paginate(stories, request.GET.get("page"))
-    context = {"region": region, "date": date, "page": page}
-    return render(request, "articles/region_day_archive.html", context)
 
 
 def tag_detail(request, tag: str):
     tag = get_object_or_404(Tag.objects.with_published_stories(), slug=tag)
-    stories = story_cards(
-        newest_first(
-            Article.objects.published().filter(
-                Exists(TaggedArticle.objects.filter(content_object=OuterRef("pk"), tag=tag))
-            )
-        )
+    stories = latest_stories(
+        Exists(TaggedArticle.objects.filter(content_object=OuterRef("pk"), tag=tag))
     )
-    page = paginate(stories, request.GET.get("page"))
-    return render(request, "articles/tag_detail.html", {"tag": tag, "page": page})
+    return render_listing(request, "articles/tag_detail.html", stories, tag=tag)
 
 
 def author_detail(request, author: str):
@@ -121,15 +111,10 @@ def author_detail(request, author: str):
         slug=author,
         is_active=True,
     )
-    stories = story_cards(
-        newest_first(
-            Article.objects.published().filter(
-                Exists(ArticleAuthor.objects.filter(article=OuterRef("pk"), author=author))
-            )
-        )
+    stories = latest_stories(
+        Exists(ArticleAuthor.objects.filter(article=OuterRef("pk"), author=author))
     )
-    page = paginate(stories, request.GET.get("page"))
-    return render(request, "articles/author_detail.html", {"author": author, "page": page})
+    return render_listing(request, "articles/author_detail.html", stories, author=author)
 
 
 def search(request):

@@ -1,4 +1,4 @@
-"""`manage.py seed_demo`: fill an empty database with the demo newsroom (see articles/demo.py)."""
+"""`manage.py seed_demo`: fill an empty database with the demo newsroom (see articles/demo/)."""
 
 import argparse
 import time
