@@ -474,3 +474,21 @@ def test_invisible_story_is_absent_from_every_page_and_listing(client, state):
         response = client.get(url)
         assert "Невидимка" not in html(response), url
     assert client.get(f"/samara/{hidden.pk}-{hidden.slug}/").status_code == 404
+
+
+def test_pages_point_feed_readers_at_their_feeds(client):
+    article = ArticleFactory(region=RegionFactory(slug="samara"), tags=["выборы"])
+    author = AuthorFactory(slug="avtor")
+    ArticleFactory(authors=[author])
+    feeds = {
+        "/": ["/feeds/rss/"],
+        "/samara/": ["/feeds/rss/", "/samara/feed/"],
+        article.tags.get().get_absolute_url(): ["/feeds/rss/", "/tags/vybory/feed/"],
+        "/authors/avtor/": ["/feeds/rss/", "/authors/avtor/feed/"],
+    }
+    for url, expected in feeds.items():
+        page = html(client.get(url))
+        found = re.findall(
+            r'<link rel="alternate" type="application/rss\+xml"[^>]*href="([^"]+)"', page
+        )
+        assert found == expected, url
