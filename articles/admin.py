@@ -1,6 +1,7 @@
 """The editorial desk: Django's admin, declarative where it can be, in Russian."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminFileWidget
 from django.db.models import Count, Prefetch
@@ -254,12 +255,21 @@ class ArticleAdmin(admin.ModelAdmin):
         )
         if region is None:
             return super().changeform_view(request, object_id, form_url, extra_context)
-        extra_context = {**(extra_context or {}), "region_time_zone": region.time_zone}
         with timezone.override(region.zone):
             response = super().changeform_view(request, object_id, form_url, extra_context)
             if hasattr(response, "render"):
                 response.render()
         return response
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if "published_at" in form.base_fields:
+            # Which clock the time is on: the region's for a story, the newsroom's for a new one.
+            zone = obj.region.time_zone if obj else settings.TIME_ZONE
+            form.base_fields["published_at"].help_text = _(
+                "Время по часовому поясу %(zone)s. Время в будущем — материал выйдет сам."
+            ) % {"zone": zone}
+        return form
 
     def view_on_site(self, article):
         return article.get_absolute_url() if article.is_published() else None

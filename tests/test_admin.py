@@ -222,6 +222,7 @@ def test_story_form_shows_and_reads_time_on_the_region_clock(admin_client):
     url = reverse("admin:articles_article_change", args=[article.pk])
     page = admin_client.get(url).content.decode()
     assert 'value="12:03:00"' in page
+    assert "Время по часовому поясу Asia/Vladivostok" in page
     data = article_form_data(
         article.region,
         headline=article.headline,

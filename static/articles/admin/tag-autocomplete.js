@@ -2,13 +2,17 @@
 // The story form's tag field: select2 over the tag admin's autocomplete, in tags mode, so an
 // editor picks existing tags and types new ones in the same box. A new tag's value carries a
 // prefix the server recognises (articles/forms.py, NEW_TAG_PREFIX).
-{
+//
+// The admin merges the media of every widget on the form and may place this file before jQuery
+// and select2, so nothing here runs until the whole page, scripts included, has loaded.
+window.addEventListener('load', () => {
     const $ = django.jQuery;
     const NEW_TAG_PREFIX = 'new:';
 
-    function startTagAutocomplete(element) {
+    $('select.tag-autocomplete').each((i, element) => {
         $(element).select2({
             tags: true,
+            width: '100%',
             tokenSeparators: [','],
             createTag: (params) => {
                 const term = $.trim(params.term);
@@ -24,9 +28,5 @@
                 })
             }
         });
-    }
-
-    $(function() {
-        $('select.tag-autocomplete').each((i, element) => startTagAutocomplete(element));
     });
-}
+});
