@@ -25,8 +25,10 @@ def browser_unavailable_reason() -> str | None:
     return None
 
 
-@pytest.fixture(scope="session")
-def browser():
+@pytest.fixture
+def browser(live_server):
+    """A fresh Chromium per test, closed before the live server and the test database go away,
+    so no kept-alive connection is served after the test's data is gone."""
     reason = browser_unavailable_reason()
     if reason:
         if os.environ.get(REQUIRE_ENV) == "1":

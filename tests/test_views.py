@@ -492,3 +492,8 @@ def test_pages_point_feed_readers_at_their_feeds(client):
             r'<link rel="alternate" type="application/rss\+xml"[^>]*href="([^"]+)"', page
         )
         assert found == expected, url
+
+
+def test_favicon_requests_find_the_site_icon(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301 and response["Location"].endswith("favicon.svg")
