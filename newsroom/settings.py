@@ -53,11 +53,13 @@ INSTALLED_APPS = [
     "articles",
 ]
 
+# No LocaleMiddleware: the site speaks one language, and it would add `Vary: Accept-Language` to
+# every answer, splitting a CDN's cache for nothing.
 MIDDLEWARE = [
+    "newsroom.middleware.PublicCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -150,6 +152,8 @@ TAGGIT_CASE_INSENSITIVE = True
 # never on the request's Host header.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 SITE_NAME = os.environ.get("SITE_NAME", "Newsroom")
+# How long a CDN or browser may keep a public page, feed or sitemap (newsroom/middleware.py).
+PUBLIC_CACHE_SECONDS = int(os.environ.get("PUBLIC_CACHE_SECONDS", "60"))
 
 # Background work (IndexNow pings) is queued in the site's own database and run beside the web
 # server by `manage.py db_worker`: no broker to operate, back up or monitor.
