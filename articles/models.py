@@ -369,11 +369,10 @@ class Article(SluggedModel):
         verbose_name = _("материал")
         verbose_name_plural = _("материалы")
         indexes = [
-            # Site-wide listings and feeds: published, newest first. The region is carried in the
-            # index so a deep page's OFFSET runs over the index alone (PostgreSQL).
+            # Site-wide listings and feeds: published, newest first. The region rides along as a
+            # last key column (SQLite has no INCLUDE) so a deep page's OFFSET reads the index alone.
             models.Index(
-                fields=["status", "-published_at", "-id"],
-                include=["region"],
+                fields=["status", "-published_at", "-id", "region"],
                 name="article_status_pub_idx",
             ),
             # A region's front page and day archive, covering every column the listing filters on.
