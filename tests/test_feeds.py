@@ -22,6 +22,7 @@ from tests.factories import (
     AuthorFactory,
     PhotoFactory,
     RegionFactory,
+    bulk_published_stories,
     make_image_bytes,
 )
 
@@ -115,19 +116,7 @@ class TestItems:
         assert f'<atom:link href="{SITE_URL}{url}" rel="self"/>' in body
 
     def test_feed_holds_the_newest_fifty_published_stories_newest_first(self, client):
-        region = RegionFactory(slug="samara")
-        now = timezone.now()
-        Article.objects.bulk_create(
-            Article(
-                region=region,
-                headline=f"Новость {minutes:02d}",
-                slug=f"novost-{minutes}",
-                lead="Лид",
-                status=Article.Status.PUBLISHED,
-                published_at=now - datetime.timedelta(minutes=minutes + 1),
-            )
-            for minutes in range(FEED_SIZE + 1)
-        )
+        bulk_published_stories(RegionFactory(slug="samara"), FEED_SIZE + 1)
         for url in ("/feeds/rss/", "/samara/feed/", "/feeds/yandex/"):
             titles = [entry.title for entry in parse(client.get(url)).entries]
             assert len(titles) == FEED_SIZE == 50

@@ -14,7 +14,7 @@ from django.utils import timezone
 from articles.models import Article
 from articles.renditions import build_renditions
 from articles.search import MAX_QUERY_LENGTH
-from tests.factories import ArticleFactory, PhotoFactory, RegionFactory
+from tests.factories import ArticleFactory, PhotoFactory, RegionFactory, bulk_published_stories
 from tests.test_admin import article_form_data
 
 pytestmark = pytest.mark.django_db
@@ -235,17 +235,8 @@ def test_story_text_is_text_and_only_highlights_are_markup(client):
 
 class TestPagination:
     def make_stories(self, count: int) -> None:
-        region = RegionFactory()
-        Article.objects.bulk_create(
-            Article(
-                region=region,
-                headline=f"Снегопад, сводка {i}",
-                slug=f"snegopad-{i}",
-                lead="Снег идёт.",
-                status=Article.Status.PUBLISHED,
-                published_at=days_ago(i + 1),
-            )
-            for i in range(count)
+        bulk_published_stories(
+            RegionFactory(), count, headline="Снегопад, сводка {n}", step=datetime.timedelta(days=1)
         )
 
     def test_twenty_a_page_with_links_that_keep_the_query(self, client):

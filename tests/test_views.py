@@ -16,6 +16,7 @@ from tests.factories import (
     PhotoFactory,
     RegionFactory,
     RelatedLinkFactory,
+    bulk_published_stories,
 )
 
 pytestmark = pytest.mark.django_db
@@ -439,18 +440,7 @@ class TestQueryCounts:
         assert one == twenty == expected
 
     def test_a_deep_page_costs_no_more_queries_than_the_first(self, client):
-        region = RegionFactory(slug="deep")
-        Article.objects.bulk_create(
-            Article(
-                region=region,
-                headline=f"Новость {i}",
-                slug=f"novost-{i}",
-                lead="Лид",
-                status=Article.Status.PUBLISHED,
-                published_at=timezone.now() - datetime.timedelta(minutes=i + 1),
-            )
-            for i in range(210)
-        )
+        bulk_published_stories(RegionFactory(slug="deep"), 210)
         assert queries_of(client, "/deep/") == queries_of(client, "/deep/?page=10")
 
 
