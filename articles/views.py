@@ -65,10 +65,15 @@ def latest_stories(*conditions, **filters):
     return story_cards(newest_first(Article.objects.published().filter(*conditions, **filters)))
 
 
+# What a story card needs to know of the list it stands in, given outright: a variable the
+# template has to find missing costs an exception per card.
+CARD_CONTEXT = {"card_level": 2, "search_results": False}
+
+
 def render_listing(request, template: str, stories, **context):
     """One page of a listing (`?page=`), with whatever the page says about itself."""
     context["page"] = paginate(stories, request.GET.get("page"))
-    return render(request, template, context)
+    return render(request, template, CARD_CONTEXT | context)
 
 
 def region_detail(request, region: str):
@@ -131,8 +136,8 @@ def search(request):
         )
         page = paginate(story_cards(stories), request.GET.get("page"))
         highlight(page.items)
-    context = {"form": form, "query": params["q"], "page": page}
-    return render(request, "articles/search.html", context)
+    context = {"form": form, "query": params["q"], "page": page, "search_results": True}
+    return render(request, "articles/search.html", CARD_CONTEXT | context)
 
 
 def _visible_teasers():
