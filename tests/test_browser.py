@@ -98,9 +98,15 @@ def test_editor_writes_tags_and_publishes_a_story_that_readers_then_see(
     browser.find_element(By.NAME, "username").send_keys("desk")
     browser.find_element(By.NAME, "password").send_keys(PASSWORD)
     browser.find_element(By.CSS_SELECTOR, "input[type=submit]").click()
+    # The login answers with a redirect to the desk's index; only then is the session cookie set.
+    WebDriverWait(browser, WAIT_SECONDS).until(
+        ec.presence_of_element_located((By.ID, "user-tools"))
+    )
     browser.get(f"{live_server.url}/admin/articles/article/add/")
 
-    browser.find_element(By.NAME, "headline").send_keys("Склад на окраине сгорел за ночь")
+    WebDriverWait(browser, WAIT_SECONDS).until(
+        ec.presence_of_element_located((By.NAME, "headline"))
+    ).send_keys("Склад на окраине сгорел за ночь")
     browser.find_element(By.NAME, "lead").send_keys("Пострадавших нет, движение восстановлено.")
     editor = WebDriverWait(browser, WAIT_SECONDS).until(
         lambda driver: next(
