@@ -29,7 +29,7 @@ from django.views.decorators.http import condition
 
 from .metadata import absolute_url
 from .models import Article, ArticleAuthor, Author, PhotoRendition, Region, Tag, TaggedArticle
-from .renditions import prefetch_renditions, rendition_url
+from .renditions import prefetch_renditions, widest_jpeg
 from .sanitizer import sanitize_html
 from .views import newest_first
 
@@ -87,30 +87,17 @@ def _rendition_sizes(renditions: list[PhotoRendition]) -> dict[int, int]:
 
 def _attach_enclosures(stories: list[Article]) -> None:
     """Set `photo_enclosure` on each story: its main photo's Open Graph JPEG, or None."""
-    chosen = {}
+    chosen = {story.pk: widest_jpeg(story.main_photo, ENCLOSURE_SPEC) for story in stories}
+    sizes = _rendition_sizes([rendition for rendition in chosen.values() if rendition])
     for story in stories:
-        image = rendition_url(story.main_photo, ENCLOSURE_SPEC)
-        if image is None:
-            continue
-        # The row behind the URL, by the identity the database keeps unique for a photo.
-        identity = (ENCLOSURE_SPEC, image.width, PhotoRendition.Format.JPEG)
-        chosen[story.pk] = (
-            image,
-            next(
-                rendition
-                for rendition in story.main_photo.renditions.all()
-                if (rendition.spec, rendition.width, rendition.format) == identity
-            ),
+        rendition = chosen[story.pk]
+        story.photo_enclosure = (
+            feedgenerator.Enclosure(
+                absolute_url(rendition.file.url), str(sizes[rendition.pk]), ENCLOSURE_MIME_TYPE
+            )
+            if rendition is not None and rendition.pk in sizes
+            else None
         )
-    sizes = _rendition_sizes([rendition for _, rendition in chosen.values()])
-    for story in stories:
-        story.photo_enclosure = None
-        if story.pk in chosen:
-            image, rendition = chosen[story.pk]
-            if rendition.pk in sizes:
-                story.photo_enclosure = feedgenerator.Enclosure(
-                    absolute_url(image.url), str(sizes[rendition.pk]), ENCLOSURE_MIME_TYPE
-                )
 
 
 class LatestStoriesFeed(Feed):

@@ -128,14 +128,21 @@ def rendition_url(photo: Photo | None, spec_name: str) -> RenditionURL | None:
 
     The URL is the storage's, often site-relative: making it absolute is the caller's job.
     """
+    widest = widest_jpeg(photo, spec_name)
+    if widest is None:
+        return None
+    return RenditionURL(widest.file.url, widest.width, widest.height)
+
+
+def widest_jpeg(photo: Photo | None, spec_name: str) -> PhotoRendition | None:
+    """The widest JPEG rendition of a size (the one crawlers and feed readers get), or None."""
     if photo is None:
         return None
     jpegs = [r for r in current_renditions(photo, spec_name) if r.format == Format.JPEG]
     if not jpegs:
         logger.warning("Photo %s has no %r rendition yet; none offered", photo.pk, spec_name)
         return None
-    widest = jpegs[-1]
-    return RenditionURL(widest.file.url, widest.width, widest.height)
+    return jpegs[-1]
 
 
 def build_renditions(photo: Photo, *, force: bool = False) -> BuildResult:
