@@ -272,7 +272,9 @@ class ArticleAdmin(admin.ModelAdmin):
         return form
 
     def view_on_site(self, article):
-        return article.get_absolute_url() if article.is_published() else None
+        # Asked of published() itself, the one definition of what a reader may see.
+        visible = Article.objects.published().filter(pk=article.pk).exists()
+        return article.get_absolute_url() if visible else None
 
     def save_model(self, request, obj, form, change):
         if not change:

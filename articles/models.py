@@ -414,14 +414,6 @@ class Article(SluggedModel):
         if self.status == ArticleStatus.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now().replace(microsecond=0)
 
-    def is_published(self) -> bool:
-        return (
-            self.status == self.Status.PUBLISHED
-            and self.published_at is not None
-            and self.published_at <= timezone.now()
-            and self.region.is_active
-        )
-
 
 class ArticleAuthor(models.Model):
     """The byline: authors of a story in the order the editor set."""

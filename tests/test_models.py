@@ -40,11 +40,6 @@ class TestPublishedIsTheOnlyVisibilityRule:
         )
         assert Article.objects.published().get() == article
 
-    def test_is_published_agrees_with_the_queryset(self):
-        visible = ArticleFactory()
-        hidden = ArticleFactory(scheduled=True)
-        assert visible.is_published() and not hidden.is_published()
-
 
 class TestDatabaseInvariants:
     def test_unknown_status_is_refused_by_the_database(self):
