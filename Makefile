@@ -15,15 +15,16 @@ $(STAMP): requirements.txt requirements-dev.txt
 venv: $(STAMP)
 
 # Migrate, load the demo newsroom once, and serve the site and the admin on 127.0.0.1:8000.
+# DEBUG=1: the developer's settings (production is the default and fails closed).
 run: venv
-	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py seed_demo
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	DEBUG=1 $(BIN)/python manage.py migrate --noinput
+	DEBUG=1 $(BIN)/python manage.py seed_demo
+	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 # Background tasks (IndexNow pings) as they fall due: beside `make run` (which migrates), in a
 # second terminal.
 worker: venv
-	$(BIN)/python manage.py db_worker
+	DEBUG=1 $(BIN)/python manage.py db_worker
 
 # The whole suite: SQLite by default, PostgreSQL when DATABASE_URL points at one.
 test: venv
@@ -40,7 +41,8 @@ format: venv
 # Production settings must pass Django's deployment checklist without a single warning.
 check-deploy: venv
 	DEBUG=0 SECRET_KEY=check-deploy-$$(date +%s)-a-long-random-enough-secret-key-for-the-check \
-	ALLOWED_HOSTS=news.example.ru $(BIN)/python manage.py check --deploy --fail-level WARNING
+	ALLOWED_HOSTS=news.example.ru SITE_URL=https://news.example.ru \
+	$(BIN)/python manage.py check --deploy --fail-level WARNING
 
 # Pages against a trivial view under gunicorn and wrk, at 100,000 stories (BENCH_DATABASE_URL
 # picks the database; PostgreSQL at 127.0.0.1 by default). See README, "Benchmark".

@@ -4,7 +4,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminFileWidget
-from django.db.models import Count, Prefetch
+from django.db.models import Count
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -206,7 +206,14 @@ class ArticleAdmin(admin.ModelAdmin):
     search_fields = ["headline", "lead"]
     date_hierarchy = "published_at"
     autocomplete_fields = ["region", "main_photo"]
-    readonly_fields = ["photo_preview", "created_at", "updated_at", "created_by", "updated_by"]
+    readonly_fields = [
+        "status",
+        "photo_preview",
+        "created_at",
+        "updated_at",
+        "created_by",
+        "updated_by",
+    ]
     inlines = [BylineInline, RelatedLinkInline]
     fieldsets = [
         (None, {"fields": ["headline", "slug", "lead", "body"]}),
@@ -230,10 +237,8 @@ class ArticleAdmin(admin.ModelAdmin):
         return (
             super()
             .get_queryset(request)
-            .prefetch_related(
-                Prefetch("bylines", queryset=ArticleAuthor.objects.select_related("author")),
-                prefetch_renditions("main_photo__renditions", "thumb"),
-            )
+            .with_bylines()
+            .prefetch_related(prefetch_renditions("main_photo__renditions", "thumb"))
         )
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):

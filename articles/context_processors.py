@@ -14,7 +14,7 @@ def active_regions() -> list[dict]:
     """Active regions for the header, from the cache: regions change rarely, pages render often."""
     return cache.get_or_set(
         NAV_CACHE_KEY,
-        lambda: list(Region.objects.filter(is_active=True).values("name", "slug")),
+        lambda: list(Region.objects.active().values("name", "slug")),
         NAV_CACHE_SECONDS,
     )
 

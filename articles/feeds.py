@@ -18,7 +18,7 @@ from typing import NamedTuple
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.core.cache import cache
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Exists, OuterRef, Q
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import feedgenerator, timezone
@@ -31,7 +31,6 @@ from .metadata import absolute_url
 from .models import Article, ArticleAuthor, Author, PhotoRendition, Region, Tag, TaggedArticle
 from .renditions import prefetch_renditions, widest_jpeg
 from .sanitizer import sanitize_html
-from .views import newest_first
 
 logger = logging.getLogger(__name__)
 
@@ -133,7 +132,7 @@ class LatestStoriesFeed(Feed):
         return Q()
 
     def stories(self, slug: str | None):
-        return newest_first(Article.objects.published().filter(self.scope(slug)))[:FEED_SIZE]
+        return Article.objects.published().filter(self.scope(slug)).newest_first()[:FEED_SIZE]
 
     def validators(self, slug: str | None) -> Validators:
         """The ETag and Last-Modified of the feed's items, from one query of their ids and times.
@@ -169,11 +168,8 @@ class LatestStoriesFeed(Feed):
             self.stories(obj.slug if obj is not None else None)
             .defer(*self.deferred_fields)
             .select_related("region", "main_photo")
-            .prefetch_related(
-                prefetch_renditions("main_photo__renditions", ENCLOSURE_SPEC),
-                Prefetch("bylines", queryset=ArticleAuthor.objects.select_related("author")),
-                "tags",
-            )
+            .with_bylines()
+            .prefetch_related(prefetch_renditions("main_photo__renditions", ENCLOSURE_SPEC), "tags")
         )
         _attach_enclosures(stories)
         return stories
@@ -194,7 +190,8 @@ class LatestStoriesFeed(Feed):
         return timezone.localtime(item.published_at, item.region.zone)
 
     def item_updateddate(self, item):
-        # Not written by RSS 2.0, but syndication's Last-Modified and lastBuildDate read it.
+        # Not written by RSS 2.0, but syndication's Last-Modified and lastBuildDate read it. Any
+        # save counts (a correction saves the story too), as the feed's validators say.
         return max(item.updated_at, item.published_at)
 
     def item_author_name(self, item):
@@ -211,7 +208,7 @@ class RegionFeed(LatestStoriesFeed):
     slug_kwarg = "region"
 
     def get_object(self, request, region):
-        return Region.objects.get(slug=region, is_active=True)
+        return Region.objects.active().get(slug=region)
 
     def scope(self, slug):
         return Q(region__slug=slug)
@@ -243,7 +240,7 @@ class AuthorFeed(LatestStoriesFeed):
     slug_kwarg = "author"
 
     def get_object(self, request, author):
-        return Author.objects.get(slug=author, is_active=True)
+        return Author.objects.active().get(slug=author)
 
     def scope(self, slug):
         return Exists(

@@ -25,14 +25,12 @@ def news_article(article, authors, image) -> dict:
         "headline": article.headline[:110],
         "description": article.seo_description or article.lead,
         "datePublished": machine_time(article.published_at, zone),
-        "dateModified": machine_time(max(article.updated_at, article.published_at), zone),
+        "dateModified": machine_time(article.last_changed, zone),
         "inLanguage": "ru",
         "author": [
-            {
-                "@type": "Person",
-                "name": author.name,
-                "url": absolute_url(author.get_absolute_url()),
-            }
+            # An inactive author has no page to point to.
+            {"@type": "Person", "name": author.name}
+            | ({"url": absolute_url(author.get_absolute_url())} if author.is_active else {})
             for author in authors
         ],
         "publisher": {

@@ -11,12 +11,11 @@ from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps import views as sitemap_views
 from django.db.models import Max, OuterRef, Subquery
-from django.db.models.functions import Greatest
 from django.http import Http404
 from django.utils import timezone
 
 from .metadata import absolute_url
-from .models import Article, Author, Region, Tag
+from .models import Article, Author, Region, Tag, last_changed_expression
 
 # Google News takes stories of the last two days only.
 NEWS_WINDOW = datetime.timedelta(hours=48)
@@ -47,14 +46,16 @@ def _stories():
     return (
         Article.objects.published()
         .select_related("region")
-        .only("slug", "headline", "published_at", "updated_at", "region__slug", "region__time_zone")
-        .annotate(last_modified=Greatest("updated_at", "published_at"))
+        .only(
+            "slug", "headline", "published_at", "corrected_at", "region__slug", "region__time_zone"
+        )
+        .annotate(last_modified=last_changed_expression())
     )
 
 
 def _newest_story_time(**lookups):
     """When the newest published story matching the lookups came out: a listing's lastmod."""
-    newest = Article.objects.published().filter(**lookups).order_by("-published_at")
+    newest = Article.objects.published().filter(**lookups).newest_first()
     return Subquery(newest.values("published_at")[:1])
 
 
@@ -78,7 +79,7 @@ class NewsSitemap(SiteSitemap):
 class RegionSitemap(SiteSitemap):
     def items(self):
         newest = _newest_story_time(region=OuterRef("pk"))
-        regions = Region.objects.filter(is_active=True).only("slug")
+        regions = Region.objects.active().only("slug")
         return regions.annotate(last_modified=newest).order_by("pk")
 
 
@@ -93,7 +94,7 @@ class TagSitemap(SiteSitemap):
 class AuthorSitemap(SiteSitemap):
     def items(self):
         newest = _newest_story_time(bylines__author=OuterRef("pk"))
-        authors = Author.objects.filter(is_active=True).only("slug").annotate(last_modified=newest)
+        authors = Author.objects.active().only("slug").annotate(last_modified=newest)
         return authors.filter(last_modified__isnull=False).order_by("pk")
 
 

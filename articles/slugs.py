@@ -49,8 +49,26 @@ RESERVED_SLUGS = frozenset(
 
 def slugify_ru(text: str, max_length: int = SLUG_MAX_LENGTH) -> str:
     """A Latin slug for Russian (or any) text; empty when nothing transliterable is left."""
-    slug = django_slugify(iuliia.WIKIPEDIA.translate(text or ""))
-    return slug[:max_length].strip("-")
+    return canonical_slug(iuliia.WIKIPEDIA.translate(text or ""), max_length=max_length)
+
+
+def canonical_slug(slug: str, max_length: int = SLUG_MAX_LENGTH) -> str:
+    """The one form of a slug: [a-z0-9] words joined by single dashes, cut between words.
+
+    An editor's `Storm--Update-` and the generator's `storm-update` must be one address, and a
+    long headline's slug ends on a whole word (`…-na-teplotrasse`, not `…-na-teplotrasse-v-ts`).
+    """
+    words = [word for word in django_slugify(slug).replace("_", "-").split("-") if word]
+    kept, length = [], 0
+    for word in words:
+        needed = length + len(word) + (1 if kept else 0)
+        if needed > max_length:
+            break
+        kept.append(word)
+        length = needed
+    if not kept and words:  # a single word longer than the limit: nothing to cut between
+        return words[0][:max_length]
+    return "-".join(kept)
 
 
 def validate_not_reserved(value: str) -> None:

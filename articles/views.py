@@ -12,16 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from .metadata import news_article
-from .models import (
-    Article,
-    ArticleAuthor,
-    Author,
-    Region,
-    RelatedLink,
-    Tag,
-    TaggedArticle,
-    published_q,
-)
+from .models import Article, Author, Region, RelatedLink, Tag, TaggedArticle
 from .pagination import paginate
 from .renditions import prefetch_renditions, rendition_url
 from .search import SearchForm, highlight, search_articles
@@ -30,27 +21,8 @@ from .search import SearchForm, highlight, search_articles
 TEASER_BLOCK_SIZE = 6
 BREAKING_WINDOW = datetime.timedelta(hours=24)
 BREAKING_LIMIT = 3
-# A correction this long after publication is shown to readers as "обновлено"; quicker saves are
-# the publishing itself.
-UPDATE_SHOWN_AFTER = datetime.timedelta(minutes=5)
 # Day archives start with the network; earlier dates are mistyped URLs, not lost journalism.
 FIRST_ARCHIVE_YEAR = 1991
-
-
-def story_cards(queryset):
-    """Stories as listing cards: region for the dateline, the photo with its renditions.
-
-    The body is left in the database: a card never shows it, and twenty bodies are most of the
-    bytes a listing query would otherwise carry."""
-    return (
-        queryset.defer("body")
-        .select_related("region", "main_photo")
-        .prefetch_related(prefetch_renditions("main_photo__renditions", "card"))
-    )
-
-
-def newest_first(queryset):
-    return queryset.order_by("-published_at", "-id")
 
 
 def home(request):
@@ -62,7 +34,7 @@ def home(request):
 
 def latest_stories(*conditions, **filters):
     """Published stories matching the conditions, newest first, ready to show as cards."""
-    return story_cards(newest_first(Article.objects.published().filter(*conditions, **filters)))
+    return Article.objects.published().filter(*conditions, **filters).newest_first().as_cards()
 
 
 # What a story card needs to know of the list it stands in, given outright: a variable the
@@ -77,13 +49,13 @@ def render_listing(request, template: str, stories, **context):
 
 
 def region_detail(request, region: str):
-    region = get_object_or_404(Region, slug=region, is_active=True)
-    stories = latest_stories(region=region)
+    region = get_object_or_404(Region.objects.active(), slug=region)
+    stories = latest_stories().in_region(region)
     return render_listing(request, "articles/region_detail.html", stories, region=region)
 
 
 def region_day_archive(request, region: str, year: int, month: int, day: int):
-    region = get_object_or_404(Region, slug=region, is_active=True)
+    region = get_object_or_404(Region.objects.active(), slug=region)
     try:
         date = datetime.date(year, month, day)
     except (ValueError, OverflowError):
@@ -94,7 +66,7 @@ def region_day_archive(request, region: str, year: int, month: int, day: int):
     # The day on the region's own calendar, from its local midnight to the next.
     start = datetime.datetime.combine(date, datetime.time.min, tzinfo=region.zone)
     end = start + datetime.timedelta(days=1)
-    stories = latest_stories(region=region, published_at__gte=start, published_at__lt=end)
+    stories = latest_stories(published_at__gte=start, published_at__lt=end).in_region(region)
     return render_listing(
         request, "articles/region_day_archive.html", stories, region=region, date=date
     )
@@ -102,23 +74,18 @@ def region_day_archive(request, region: str, year: int, month: int, day: int):
 
 def tag_detail(request, tag: str):
     tag = get_object_or_404(Tag.objects.with_published_stories(), slug=tag)
-    stories = latest_stories(
-        Exists(TaggedArticle.objects.filter(content_object=OuterRef("pk"), tag=tag))
-    )
+    stories = latest_stories().tagged(tag)
     return render_listing(request, "articles/tag_detail.html", stories, tag=tag)
 
 
 def author_detail(request, author: str):
     author = get_object_or_404(
-        Author.objects.select_related("photo").prefetch_related(
-            prefetch_renditions("photo__renditions", "card")
-        ),
+        Author.objects.active()
+        .select_related("photo")
+        .prefetch_related(prefetch_renditions("photo__renditions", "card")),
         slug=author,
-        is_active=True,
     )
-    stories = latest_stories(
-        Exists(ArticleAuthor.objects.filter(article=OuterRef("pk"), author=author))
-    )
+    stories = latest_stories().by_author(author)
     return render_listing(request, "articles/author_detail.html", stories, author=author)
 
 
@@ -134,67 +101,69 @@ def search(request):
             date_from=params.get("from"),
             date_to=params.get("to"),
         )
-        page = paginate(story_cards(stories), request.GET.get("page"))
+        page = paginate(stories.as_cards(), request.GET.get("page"))
         highlight(page.items)
     context = {"form": form, "query": params["q"], "page": page, "search_results": True}
     return render(request, "articles/search.html", CARD_CONTEXT | context)
 
 
-def _visible_teasers():
-    """Teasers a reader may follow: external links, and internal ones whose story is published."""
-    return Prefetch(
-        "related_links",
-        queryset=RelatedLink.objects.filter(
-            Q(target_article__isnull=True) | published_q("target_article__")
-        ).select_related("target_article__region"),
-    )
+def _read_also(article: Article, tag_ids: list[int], shown: set[int]) -> list[Article]:
+    """Other published stories of the region sharing a tag with this one, newest first.
 
-
-def _read_also(article: Article, tag_ids: list[int]) -> list[Article]:
-    """Other published stories of the region sharing a tag with this one, newest first."""
+    Stories the teaser block already links to (`shown`) are not offered a second time."""
     if not tag_ids:
         return []
-    shares_a_tag = Exists(
-        TaggedArticle.objects.filter(content_object=OuterRef("pk"), tag_id__in=tag_ids)
-    )
     return list(
-        newest_first(
-            Article.objects.published()
-            .filter(shares_a_tag, region=article.region_id)
-            .exclude(pk=article.pk)
+        Article.objects.published()
+        .in_region(article.region_id)
+        .filter(
+            Exists(TaggedArticle.objects.filter(content_object=OuterRef("pk"), tag_id__in=tag_ids))
         )
+        .exclude(pk__in={article.pk, *shown})
+        .newest_first()
         .select_related("region")
         .only("pk", "slug", "headline", "region__slug")[:TEASER_BLOCK_SIZE]
     )
 
 
-def article_detail(request, region: str, pk: int, slug: str):
-    article = get_object_or_404(
-        Article.objects.published()
-        .select_related("region", "main_photo")
+def story_page_queryset():
+    """Everything a story page shows, fetched with the story: its page, and its preview."""
+    return (
+        Article.objects.select_related("region", "main_photo")
+        .with_bylines()
+        .with_last_changed()
         .prefetch_related(
             prefetch_renditions("main_photo__renditions", "lead", "og"),
-            Prefetch("bylines", queryset=ArticleAuthor.objects.select_related("author")),
             "tags",
-            _visible_teasers(),
-        ),
-        pk=pk,
+            Prefetch(
+                "related_links",
+                queryset=RelatedLink.objects.visible().select_related("target_article__region"),
+            ),
+        )
     )
-    if region != article.region.slug or slug != article.slug:
-        return redirect(article, permanent=True)
+
+
+def story_page_context(article: Article) -> dict:
+    """The template context of a story page, for the public page and the desk's preview alike."""
     teasers = list(article.related_links.all())
     tags = list(article.tags.all())
     authors = [byline.author for byline in article.bylines.all()]
-    read_also = _read_also(article, [tag.pk for tag in tags])
+    shown = {teaser.target_article_id for teaser in teasers if teaser.target_article_id}
+    read_also = _read_also(article, [tag.pk for tag in tags], shown)
     og_image = rendition_url(article.main_photo, "og")
-    context = {
+    return {
         "article": article,
         "authors": authors,
         "tags": tags,
         "teasers": teasers,
         "read_also": read_also[: max(0, TEASER_BLOCK_SIZE - len(teasers))],
         "og_image": og_image,
-        "show_updated": article.updated_at - article.published_at > UPDATE_SHOWN_AFTER,
         "structured_data": news_article(article, authors, og_image),
     }
-    return render(request, "articles/article_detail.html", context)
+
+
+def article_detail(request, region: str, pk: int, slug: str):
+    article = get_object_or_404(story_page_queryset().published(), pk=pk)
+    if region != article.region.slug or slug != article.slug:
+        return redirect(article, permanent=True)
+    return render(request, "articles/article_detail.html", story_page_context(article))

@@ -25,15 +25,11 @@ def main() -> None:
 
     from articles.models import Article, Region
     from articles.pagination import PAGE_SIZE
-    from articles.views import newest_first, story_cards
 
     region = (
-        Region.objects.filter(is_active=True)
-        .annotate(stories=Count("articles"))
-        .order_by("-stories")
-        .first()
+        Region.objects.active().annotate(stories=Count("articles")).order_by("-stories").first()
     )
-    story = newest_first(Article.objects.published().select_related("region")).first()
+    story = Article.objects.published().newest_first().select_related("region").first()
     if region is None or story is None:
         sys.exit("The benchmark database has no published stories: seed it first.")
     urls = {
@@ -55,7 +51,7 @@ def main() -> None:
 
     explain = {}
     if connection.vendor == "postgresql":
-        listing = story_cards(newest_first(Article.objects.published().filter(region=region)))
+        listing = Article.objects.published().in_region(region).newest_first().as_cards()
         for page in (1, DEEP_PAGE):
             offset = (page - 1) * PAGE_SIZE
             window = listing.values("pk")[offset : offset + PAGE_SIZE + 1]

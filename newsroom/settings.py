@@ -1,8 +1,10 @@
 """Newsroom settings, read from the environment.
 
-The defaults serve a developer on a fresh clone: SQLite, DEBUG on, local media. Production sets
-DEBUG=0, SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL, and then passes `manage.py check --deploy`;
-with DEBUG off a missing secret key stops the process at start instead of running insecurely.
+Production is the default and fails closed: DEBUG is off unless the environment turns it on (`make
+run` and the test settings do), and with DEBUG off a missing SECRET_KEY or SITE_URL, or a mistyped
+yes/no value, stops the process at start instead of running insecurely or linking to a developer's
+address. Production sets SECRET_KEY, SITE_URL, ALLOWED_HOSTS and DATABASE_URL, and then passes
+`manage.py check --deploy`. A developer gets SQLite, local media and a local SITE_URL.
 """
 
 import os
@@ -15,18 +17,27 @@ from django.core.exceptions import ImproperlyConfigured
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
+_TRUE = frozenset({"1", "true", "yes", "on"})
+_FALSE = frozenset({"0", "false", "no", "off"})
+
+
 def env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None or value == "":
+    """A yes/no setting; an unknown spelling stops the process instead of meaning no."""
+    value = os.environ.get(name, "").strip().lower()
+    if not value:
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    if value not in _TRUE | _FALSE:
+        raise ImproperlyConfigured(
+            f"{name}={os.environ[name]!r}: use 1/0, true/false, yes/no, on/off."
+        )
+    return value in _TRUE
 
 
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-DEBUG = env_bool("DEBUG", True)
+DEBUG = env_bool("DEBUG", False)
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
@@ -150,7 +161,9 @@ TAGGIT_CASE_INSENSITIVE = True
 
 # The public address of the site: canonical links, Open Graph, feeds and sitemaps are built on it,
 # never on the request's Host header.
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000" if DEBUG else "").rstrip("/")
+if not SITE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured("SITE_URL must be set to the site's public http(s) address.")
 SITE_NAME = os.environ.get("SITE_NAME", "Newsroom")
 # How long a CDN or browser may keep a public page, feed or sitemap (newsroom/middleware.py).
 PUBLIC_CACHE_SECONDS = int(os.environ.get("PUBLIC_CACHE_SECONDS", "60"))

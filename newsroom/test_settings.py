@@ -1,6 +1,10 @@
 """Test settings: production-shaped, trading security for speed where tests do not need it."""
 
+import os
 import tempfile
+
+# The developer's environment: tests set what they need of production themselves.
+os.environ.setdefault("DEBUG", "1")
 
 from .settings import *  # noqa: F403
 

@@ -52,12 +52,19 @@ class TestDatabaseInvariants:
         with pytest.raises(IntegrityError), transaction.atomic():
             Article.objects.filter(pk=article.pk).update(status=Article.Status.PUBLISHED)
 
-    def test_publishing_without_time_in_a_form_means_now(self):
-        article = ArticleFactory.build(draft=True, region=RegionFactory())
-        article.status = Article.Status.PUBLISHED
-        article.full_clean()
-        assert article.published_at is not None
-        assert abs(article.published_at - timezone.now()) < datetime.timedelta(seconds=5)
+    def test_publication_before_the_embargo_is_refused_by_the_database(self):
+        embargo = timezone.now() + datetime.timedelta(hours=2)
+        article = ArticleFactory(draft=True, embargo_until=embargo)
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Article.objects.filter(pk=article.pk).update(
+                status=Article.Status.PUBLISHED,
+                published_at=embargo - datetime.timedelta(minutes=1),
+            )
+
+    def test_unpublish_time_before_the_publication_is_refused_by_the_database(self):
+        article = ArticleFactory()
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Article.objects.filter(pk=article.pk).update(unpublish_at=article.published_at)
 
     def test_teaser_with_both_targets_is_refused(self):
         target = ArticleFactory()

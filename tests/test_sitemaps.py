@@ -99,7 +99,7 @@ class TestIndex:
     def test_section_lastmod_is_the_newest_change_of_its_items(self, fetch, newsroom):
         story = newsroom["story"]
         Article.objects.filter(pk=story.pk).update(
-            updated_at=datetime.datetime(2031, 1, 2, 3, 4, 5, tzinfo=UTC),
+            corrected_at=datetime.datetime(2031, 1, 2, 3, 4, 5, tzinfo=UTC),
         )
         document = fetch("/sitemap.xml")
         lastmods = dict(
@@ -167,10 +167,10 @@ class TestSections:
         assert locations(document) == [f"{SITE_URL}/empty/"]
         assert document.xpath("//sm:lastmod", namespaces=NS) == []
 
-    def test_story_lastmod_is_its_update_time(self, fetch, newsroom):
+    def test_story_lastmod_is_its_latest_correction(self, fetch, newsroom):
         story = newsroom["story"]
         corrected = datetime.datetime(2030, 5, 6, 7, 8, 9, tzinfo=UTC)
-        Article.objects.filter(pk=story.pk).update(updated_at=corrected)
+        Article.objects.filter(pk=story.pk).update(corrected_at=corrected)
         document = fetch("/sitemap-stories.xml")
         [lastmod] = document.xpath("//sm:url/sm:lastmod/text()", namespaces=NS)
         assert iso(lastmod) == corrected

@@ -279,8 +279,7 @@ class DemoBuilder:
             ArticleAuthor.objects.bulk_create(bylines, batch_size=self.batch_size)
             TaggedArticle.objects.bulk_create(taggings, batch_size=self.batch_size)
             RelatedLink.objects.bulk_create(links, batch_size=self.batch_size)
-            for article, plan in zip(articles, batch, strict=True):
-                self.remember_if_visible(article, plan)
+            self.remember_visible(articles)
             self.summary.bylines += len(bylines)
             self.summary.taggings += len(taggings)
             self.summary.related_links += len(links)
@@ -365,16 +364,20 @@ class DemoBuilder:
             link.position = position
         return links
 
-    def remember_if_visible(self, article: Article, plan: _Plan) -> None:
-        if not (
-            plan.status == Article.Status.PUBLISHED
-            and plan.published_at <= self.now
-            and plan.region.is_active
-        ):
-            return
-        ref = StoryRef(article.pk, article.get_absolute_url(), article.headline, plan.region.slug)
-        self.visible.append(ref)
-        self.visible_by_region.setdefault(plan.region.slug, []).append(ref)
+    def remember_visible(self, articles: list[Article]) -> None:
+        """Keep the batch's stories a reader can see, asked of published() itself, for links."""
+        visible = set(
+            Article.objects.published()
+            .filter(pk__in=[article.pk for article in articles])
+            .values_list("pk", flat=True)
+        )
+        for article in articles:
+            if article.pk in visible:
+                ref = StoryRef(
+                    article.pk, article.get_absolute_url(), article.headline, article.region.slug
+                )
+                self.visible.append(ref)
+                self.visible_by_region.setdefault(article.region.slug, []).append(ref)
 
     def backdate_stories(self) -> None:
         """`auto_now_add` stamped every row with today; a story was written when it came out."""

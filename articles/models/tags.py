@@ -1,0 +1,60 @@
+"""Tags on django-taggit, with Latin slugs and a real foreign key to the story."""
+
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from taggit.models import ItemBase, NaturalKeyManager, TagBase
+
+from ..fields import CleanCharField
+from ..slugs import slugify_ru
+from .visibility import published_q
+
+
+class TagQuerySet(models.QuerySet):
+    def with_published_stories(self) -> "TagQuerySet":
+        """Tags a reader can find a story under: a tag given only to drafts stays private."""
+        return self.filter(
+            models.Exists(
+                TaggedArticle.objects.filter(
+                    published_q("content_object__"), tag=models.OuterRef("pk")
+                )
+            )
+        )
+
+
+class Tag(TagBase):
+    """A taggit tag whose slug is Latin, made by the site's one transliteration scheme."""
+
+    name = CleanCharField(_("название"), unique=True, max_length=100)
+    slug = models.SlugField(_("адрес"), unique=True, max_length=100)
+
+    # Built from taggit's manager, so natural keys (fixtures, dumpdata) keep working.
+    objects = NaturalKeyManager.from_queryset(TagQuerySet)()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("тег")
+        verbose_name_plural = _("теги")
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:tag_detail", kwargs={"tag": self.slug})
+
+    def slugify(self, tag, i=None):
+        slug = slugify_ru(tag) or "tag"
+        return f"{slug}-{i}" if i is not None else slug
+
+
+class TaggedArticle(ItemBase):
+    """The tag-to-story link, with real foreign keys so joins and cascades are the database's."""
+
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="tagged_articles")
+    content_object = models.ForeignKey(
+        "Article", on_delete=models.CASCADE, related_name="tagged_items"
+    )
+
+    class Meta:
+        verbose_name = _("тег материала")
+        verbose_name_plural = _("теги материалов")
+        constraints = [
+            models.UniqueConstraint(fields=["content_object", "tag"], name="tagged_article_unique")
+        ]
