@@ -4,8 +4,14 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminFileWidget
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
+from django.http import Http404
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -13,10 +19,19 @@ from django.utils.translation import ngettext
 from taggit.models import Tag as TaggitDefaultTag
 
 from .dates import format_dateline
-from .forms import TagAutocompleteWidget, TagsField
-from .indexnow import ping_on_publish
-from .models import Article, ArticleAuthor, Author, Photo, Region, RelatedLink, Tag
+from .forms import ArticleDeskForm, TagAutocompleteWidget, TagsField
+from .models import (
+    Article,
+    ArticleAuthor,
+    Author,
+    Photo,
+    Region,
+    RegionMembership,
+    RelatedLink,
+    Tag,
+)
 from .photos import PhotoFileField
+from .publishing import corrections, permissions, workflow
 from .renditions import prefetch_renditions, rendition_url
 from .services import merge_tags
 
@@ -42,8 +57,25 @@ def photo_thumbnail(photo: Photo | None):
     )
 
 
+class ManagedByAdminsMixin:
+    """Regions, authors and tags: every role reads them, administrators alone change them."""
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and permissions.can_manage_newsroom(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and permissions.can_manage_newsroom(
+            request.user
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and permissions.can_manage_newsroom(
+            request.user
+        )
+
+
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(ManagedByAdminsMixin, admin.ModelAdmin):
     list_display = ["name", "slug", "time_zone", "position", "is_active", "article_count"]
     list_editable = ["position", "is_active"]
     list_filter = ["is_active"]
@@ -59,15 +91,27 @@ class RegionAdmin(admin.ModelAdmin):
     def article_count(self, region):
         return region.article_count
 
+    def get_search_results(self, request, queryset, search_term):
+        # The story form's region box offers only the regions the user may write in.
+        if request.GET.get("model_name") == "article" and "autocomplete" in request.path:
+            queryset = queryset.filter(pk__in=permissions.writable_regions(request.user))
+        return super().get_search_results(request, queryset, search_term)
+
 
 @admin.register(Author)
-class AuthorAdmin(admin.ModelAdmin):
+class AuthorAdmin(ManagedByAdminsMixin, admin.ModelAdmin):
     list_display = ["name", "job_title", "is_active", "user"]
     list_filter = ["is_active"]
     list_select_related = ["user"]
     search_fields = ["name", "job_title"]
     autocomplete_fields = ["photo", "user"]
     fields = ["name", "slug", "job_title", "bio", "photo", "user", "is_active"]
+
+    def get_search_results(self, request, queryset, search_term):
+        # A byline is offered only the authors still at the newsroom.
+        if request.GET.get("model_name") == "articleauthor" and "autocomplete" in request.path:
+            queryset = queryset.active()
+        return super().get_search_results(request, queryset, search_term)
 
 
 class PhotoAdminForm(forms.ModelForm):
@@ -128,7 +172,7 @@ class TagMergeForm(forms.Form):
 
 
 @admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
+class TagAdmin(ManagedByAdminsMixin, admin.ModelAdmin):
     list_display = ["name", "slug", "article_count"]
     search_fields = ["name"]
     fields = ["name", "slug"]
@@ -175,27 +219,84 @@ class TagAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/articles/tag/merge.html", context)
 
 
-class BylineInline(admin.TabularInline):
+class ArticlePartInline(admin.TabularInline):
+    """A part of the story form (byline, teasers): whoever may change the story may change it."""
+
+    def _article_admin(self) -> "ArticleAdmin":
+        return self.admin_site.get_model_admin(Article)
+
+    def has_view_permission(self, request, obj=None):
+        return self._article_admin().has_view_permission(request, obj)
+
+    def has_add_permission(self, request, obj=None):
+        return self._article_admin().has_change_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._article_admin().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._article_admin().has_change_permission(request, obj)
+
+
+class BylineInline(ArticlePartInline):
     model = ArticleAuthor
     autocomplete_fields = ["author"]
     fields = ["author", "position"]
     extra = 1
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "author":
+            # An inactive author has left the newsroom: no new bylines for them.
+            kwargs["queryset"] = Author.objects.active()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-class RelatedLinkInline(admin.TabularInline):
+
+class RelatedLinkInline(ArticlePartInline):
     model = RelatedLink
     fk_name = "article"
     autocomplete_fields = ["target_article"]
     fields = ["position", "kicker", "title", "target_article", "external_url"]
     extra = 1
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "target_article":
+            kwargs["queryset"] = teaser_targets(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+def teaser_targets(user):
+    """Stories a teaser of this user may point to; the autocomplete offers the same."""
+    return Article.objects.filter(permissions.visible_teaser_targets(user))
+
+
+class DeskZone:
+    """Which clock the story form reads and shows times on: the region chosen in that form.
+
+    A POST's region (when the user may write there), else the story's region, else the user's
+    only region, else the newsroom's own clock.
+    """
+
+    @staticmethod
+    def region_for(request, obj) -> Region | None:
+        writable = permissions.writable_regions(request.user)
+        posted = request.POST.get("region", "") if request.method == "POST" else ""
+        if posted.isascii() and posted.isdigit() and len(posted) < 19:
+            region = writable.filter(pk=int(posted)).first()
+            if region is not None:
+                return region
+        if obj is not None:
+            return obj.region
+        only = list(writable[:2])
+        return only[0] if len(only) == 1 else None
+
 
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
+    form = ArticleDeskForm
     list_display = [
         "headline",
         "region",
-        "status",
+        "status_column",
         "published_local",
         "author_names",
         "thumbnail",
@@ -206,40 +307,103 @@ class ArticleAdmin(admin.ModelAdmin):
     search_fields = ["headline", "lead"]
     date_hierarchy = "published_at"
     autocomplete_fields = ["region", "main_photo"]
-    readonly_fields = [
-        "status",
-        "photo_preview",
-        "created_at",
-        "updated_at",
-        "created_by",
-        "updated_by",
-    ]
     inlines = [BylineInline, RelatedLinkInline]
-    fieldsets = [
-        (None, {"fields": ["headline", "slug", "lead", "body"]}),
-        (
-            _("Публикация"),
-            {"fields": ["region", "status", "published_at", "is_breaking", "tags"]},
-        ),
-        (_("Фото"), {"fields": ["main_photo", "photo_preview"]}),
-        (_("Для поисковиков и соцсетей"), {"fields": ["seo_title", "seo_description"]}),
-        (
-            _("Служебное"),
-            {
-                "classes": ["collapse"],
-                "fields": ["created_at", "created_by", "updated_at", "updated_by"],
-            },
-        ),
-    ]
+    actions = ["submit_selected", "publish_selected", "unpublish_selected", "delete_allowed"]
+
+    # Fieldsets --------------------------------------------------------------------------------
+
+    def get_fieldsets(self, request, obj=None):
+        user = request.user
+        region_id = obj.region_id if obj else None
+        publisher = (
+            permissions.can_publish_in(user, region_id)
+            if obj
+            else permissions.publishable_regions(user).exists()
+        )
+        publication = ["region", "status_label", "published_at", "embargo_until"]
+        if publisher:
+            publication.append("unpublish_at")
+        publication += ["is_breaking", "tags"]
+        if obj is not None and permissions.can_preview(user, obj):
+            publication.append("preview_link")
+        fieldsets = [
+            (None, {"fields": ["headline", "slug", "lead", "body"]}),
+            (_("Публикация"), {"fields": publication}),
+            (_("Фото"), {"fields": ["main_photo", "photo_preview"]}),
+            (_("Для поисковиков и соцсетей"), {"fields": ["seo_title", "seo_description"]}),
+            (_("Выпуск"), {"fields": ["transition_comment", "status_history"]}),
+        ]
+        if obj is not None and obj.status == Article.Status.PUBLISHED:
+            corrections = ["corrections_list"]
+            if permissions.can_correct(user, obj):
+                corrections.insert(0, "correction_text")
+            fieldsets.insert(2, (_("Исправления"), {"fields": corrections}))
+        fieldsets.append(
+            (
+                _("Служебное"),
+                {
+                    "classes": ["collapse"],
+                    "fields": ["created_at", "created_by", "updated_at", "updated_by"],
+                },
+            )
+        )
+        return fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = [
+            "status_label",
+            "preview_link",
+            "photo_preview",
+            "status_history",
+            "corrections_list",
+            "created_at",
+            "updated_at",
+            "created_by",
+            "updated_by",
+        ]
+        region_id = obj.region_id if obj else None
+        may_publish = (
+            permissions.can_publish_in(request.user, region_id)
+            if obj
+            else permissions.publishable_regions(request.user).exists()
+        )
+        if not may_publish:
+            readonly += ["published_at", "unpublish_at"]
+        return readonly
+
+    # Who sees and changes what: every answer comes from the permissions module ---------------
 
     def get_queryset(self, request):
         # One query for the bylines and one for the thumbnails, whatever the number of rows.
         return (
-            super()
-            .get_queryset(request)
+            permissions.desk_articles(request.user)
+            .select_related("region", "main_photo")
             .with_bylines()
             .prefetch_related(prefetch_renditions("main_photo__renditions", "thumb"))
         )
+
+    def has_add_permission(self, request):
+        return (
+            super().has_add_permission(request)
+            and permissions.writable_regions(request.user).exists()
+        )
+
+    def has_view_permission(self, request, obj=None):
+        allowed = super().has_view_permission(request, obj)
+        return allowed and (obj is None or permissions.can_view(request.user, obj))
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or permissions.can_edit(request.user, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or permissions.can_delete(request.user, obj))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "region":
+            kwargs["queryset"] = permissions.writable_regions(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "tags":
@@ -251,44 +415,233 @@ class ArticleAdmin(admin.ModelAdmin):
             )
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
+    def get_search_results(self, request, queryset, search_term):
+        # The teaser box looks for stories to link to: published ones of every region too,
+        # never another region's drafts.
+        if request.GET.get("field_name") == "target_article" and "autocomplete" in request.path:
+            queryset = teaser_targets(request.user)
+        return super().get_search_results(request, queryset, search_term)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        # Django's bulk delete checks the permission once, not per story; ours asks per story.
+        actions.pop("delete_selected", None)
+        return actions
+
+    # The form ---------------------------------------------------------------------------------
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.desk_user = request.user
+        zone = getattr(request, "desk_zone", settings.TIME_ZONE)
+        for name in ("published_at", "embargo_until", "unpublish_at"):
+            if name in form.base_fields:
+                field = form.base_fields[name]
+                field.help_text = format_html(
+                    '{} <span class="region-clock">{}</span>.',
+                    field.help_text + " " + _("Время по часовому поясу"),
+                    zone,
+                )
+        return form
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        region = DeskZone.region_for(request, None)
+        if region is not None:
+            initial.setdefault("region", region.pk)
+        return initial
+
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        """Show and read publication times on the clock of the story's own region."""
-        region = (
-            Region.objects.filter(articles__pk=object_id).first()
-            if object_id and str(object_id).isdigit()
-            else None
+        """The story form, on the clock of its region, with the steps this user may take."""
+        obj = None
+        if object_id is not None:
+            obj = self._desk_object_or_404(request, object_id)
+        region = DeskZone.region_for(request, obj)
+        zone = region.zone if region is not None else timezone.get_default_timezone()
+        request.desk_zone = str(zone)
+        draft = (
+            obj
+            if obj is not None
+            else Article(status=Article.Status.DRAFT, created_by=request.user)
         )
-        if region is None:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        with timezone.override(region.zone):
-            response = super().changeform_view(request, object_id, form_url, extra_context)
+        if obj is None and region is not None:
+            draft.region = region
+        steps = (
+            workflow.allowed_transitions(request.user, draft)
+            if obj is not None or region is not None
+            else []
+        )
+        context = {
+            "transitions": steps,
+            "region_zones": {
+                str(pk): name
+                for pk, name in permissions.writable_regions(request.user).values_list(
+                    "pk", "time_zone"
+                )
+            },
+            **(extra_context or {}),
+        }
+        with timezone.override(zone):
+            response = super().changeform_view(request, object_id, form_url, context)
             if hasattr(response, "render"):
                 response.render()
         return response
 
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change=change, **kwargs)
-        if "published_at" in form.base_fields:
-            # Which clock the time is on: the region's for a story, the newsroom's for a new one.
-            zone = obj.region.time_zone if obj else settings.TIME_ZONE
-            form.base_fields["published_at"].help_text = _(
-                "Время по часовому поясу %(zone)s. Время в будущем — материал выйдет сам."
-            ) % {"zone": zone}
-        return form
+    def history_view(self, request, object_id, extra_context=None):
+        self._desk_object_or_404(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        self._desk_object_or_404(request, object_id)
+        return super().delete_view(request, object_id, extra_context)
+
+    def _desk_object_or_404(self, request, object_id) -> Article:
+        """A story of another region is not there at all for this user, not even by its URL."""
+        object_id = str(object_id)
+        if not (object_id.isascii() and object_id.isdigit() and len(object_id) < 19):
+            raise Http404
+        article = self.get_queryset(request).filter(pk=int(object_id)).first()
+        if article is None:
+            raise Http404
+        return article
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        elif obj.status == Article.Status.PUBLISHED and "published_at" in form.changed_data:
+            # A published story's new time is the publishing service's to write.
+            obj.published_at = form.initial["published_at"]
+        obj.updated_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        article = form.instance
+        if form.pending_correction:
+            self._say(
+                request,
+                lambda: corrections.add_correction(
+                    article=article, user=request.user, text=form.pending_correction
+                ),
+                _("Исправление добавлено."),
+            )
+        if form.pending_transition:
+            name, when, comment = form.pending_transition
+            self._say(
+                request,
+                lambda: workflow.take(
+                    article=article, user=request.user, name=name, at=when, comment=comment
+                ),
+                None,
+            )
+
+    def _say(self, request, step, success) -> bool:
+        try:
+            change = step()
+        except (workflow.TransitionError, corrections.CorrectionError) as refusal:
+            self.message_user(request, refusal.message, messages.ERROR)
+            return False
+        if success is None and change is not None:
+            success = _("Статус: %(status)s.") % {"status": change.article.status_label}
+        self.message_user(request, success, messages.SUCCESS)
+        return True
 
     def view_on_site(self, article):
         # Asked of published() itself, the one definition of what a reader may see.
         visible = Article.objects.published().filter(pk=article.pk).exists()
         return article.get_absolute_url() if visible else None
 
-    def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        obj.updated_by = request.user
-        if obj.status == Article.Status.PUBLISHED and obj.published_by_id is None:
-            obj.published_by = request.user
-        with ping_on_publish(obj):
-            super().save_model(request, obj, form, change)
+    # Bulk actions: each story through the same service, each refusal reported -----------------
+
+    def _bulk(self, request, queryset, name: str, done_message: str):
+        done, refused = 0, []
+        for article in queryset.select_related("region"):
+            try:
+                workflow.take(article=article, user=request.user, name=name)
+            except workflow.TransitionError as refusal:
+                refused.append(f"«{article.headline}»: {refusal.message}")
+            else:
+                done += 1
+        if done:
+            self.message_user(request, done_message % {"count": done}, messages.SUCCESS)
+        if refused:
+            self.message_user(
+                request,
+                format_html(
+                    "{}<ul>{}</ul>",
+                    _("Не изменены:"),
+                    format_html_join("", "<li>{}</li>", ((line,) for line in refused)),
+                ),
+                messages.WARNING,
+            )
+
+    @admin.action(description=_("Отправить на проверку"), permissions=["change"])
+    def submit_selected(self, request, queryset):
+        self._bulk(request, queryset, "submit", _("Отправлено на проверку: %(count)d."))
+
+    @admin.action(description=_("Опубликовать сейчас"), permissions=["change"])
+    def publish_selected(self, request, queryset):
+        self._bulk(request, queryset, "publish", _("Опубликовано: %(count)d."))
+
+    @admin.action(description=_("Снять с публикации"), permissions=["change"])
+    def unpublish_selected(self, request, queryset):
+        self._bulk(request, queryset, "unpublish", _("Снято с публикации: %(count)d."))
+
+    @admin.action(description=_("Удалить выбранные (кроме опубликованных)"), permissions=["delete"])
+    def delete_allowed(self, request, queryset):
+        allowed = [a for a in queryset if permissions.can_delete(request.user, a)]
+        refused = queryset.exclude(pk__in=[a.pk for a in allowed]).count()
+        for article in allowed:
+            self.log_deletion(request, article, str(article))
+        deleted = (
+            Article.objects.filter(pk__in=[a.pk for a in allowed])
+            .delete()[1]
+            .get(Article._meta.label, 0)
+        )
+        if deleted:
+            self.message_user(request, _("Удалено: %(count)d.") % {"count": deleted})
+        if refused:
+            self.message_user(
+                request,
+                _("Не удалены (опубликованы или нет прав): %(count)d.") % {"count": refused},
+                messages.WARNING,
+            )
+
+    # The desk's queue: what waits for review, what is scheduled --------------------------------
+
+    def get_urls(self):
+        queue = path(
+            "queue/",
+            self.admin_site.admin_view(self.queue_view),
+            name="articles_article_queue",
+        )
+        return [queue, *super().get_urls()]
+
+    def queue_view(self, request):
+        """Stories waiting for review and scheduled ones, each on its region's clock."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        stories = self.get_queryset(request).select_related("created_by")
+        waiting = list(stories.awaiting_review().order_by("region__position", "updated_at"))
+        scheduled = list(stories.scheduled().order_by("published_at"))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Очередь выпуска"),
+            "opts": self.model._meta,
+            "waiting": waiting,
+            "scheduled": scheduled,
+        }
+        return TemplateResponse(request, "admin/articles/article/queue.html", context)
+
+    # Columns and read-only parts ---------------------------------------------------------------
+
+    @admin.display(description=_("статус"), ordering="status")
+    def status_column(self, article):
+        return article.status_label
+
+    @admin.display(description=_("статус"))
+    def status_label(self, article):
+        return article.status_label if article.pk else Article.Status.DRAFT.label
 
     @admin.display(description=_("опубликовано"), ordering="published_at")
     def published_local(self, article):
@@ -307,3 +660,53 @@ class ArticleAdmin(admin.ModelAdmin):
     @admin.display(description=_("просмотр фото"))
     def photo_preview(self, article):
         return photo_thumbnail(article.main_photo)
+
+    @admin.display(description=_("история статусов"))
+    def status_history(self, article):
+        if article.pk is None:
+            return "—"
+        rows = article.status_changes.select_related("changed_by")
+        zone = article.region.time_zone
+        return render_to_string(
+            "admin/articles/article/includes/status_history.html",
+            {"changes": rows, "zone": zone},
+        )
+
+    @admin.display(description=_("исправления"))
+    def corrections_list(self, article):
+        rows = article.corrections.select_related("created_by")
+        return render_to_string(
+            "admin/articles/article/includes/corrections.html",
+            {"corrections": rows, "zone": article.region.time_zone},
+        )
+
+    @admin.display(description=_("ссылка для предпросмотра"))
+    def preview_link(self, article):
+        return "—"
+
+
+class RegionMembershipInline(admin.TabularInline):
+    model = RegionMembership
+    extra = 1
+    fields = ["region", "role"]
+
+
+User = get_user_model()
+if admin.site.is_registered(User):
+    admin.site.unregister(User)
+
+
+@admin.register(User)
+class DeskUserAdmin(UserAdmin):
+    """Users with their regional roles beside their groups: admins manage both here."""
+
+    inlines = [RegionMembershipInline]
+    list_display = ["username", "first_name", "last_name", "is_staff", "is_active", "desk_groups"]
+    list_filter = ["is_staff", "is_active", "groups"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("groups")
+
+    @admin.display(description=_("роли"))
+    def desk_groups(self, user):
+        return ", ".join(group.name for group in user.groups.all()) or "—"

@@ -1,11 +1,17 @@
 """Forms of the editorial desk that the admin cannot derive from the models alone."""
 
+import copy
+import datetime
+
 from django import forms
 from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .models import Tag
+from .models import Article, Tag
+from .publishing import permissions, workflow
+from .publishing.corrections import CORRECTION_MAX_LENGTH
+from .publishing.workflow import COMMENT_MAX_LENGTH
 from .text import strip_control_characters
 
 # Select2 sends an existing tag as its id and a tag typed in place as this prefix plus its name,
@@ -84,3 +90,91 @@ class TagsField(forms.Field):
         if len(tags) != len(set(ids)):
             raise ValidationError(_("Такого тега нет."), code="invalid_choice")
         return tags + names
+
+
+class ArticleDeskForm(forms.ModelForm):
+    """The story form of the desk: the text, plus the publishing step the editor asked for.
+
+    The status is never a field: the buttons of the form send `_transition`, which is checked
+    here against the workflow (so a refusal shows beside the text, nothing saved) and taken by
+    the service after the save. A published story given a new time is rescheduled the same way.
+    The admin sets `desk_user` on the class it builds per request.
+    """
+
+    transition_comment = forms.CharField(
+        label=_("комментарий к действию"),
+        required=False,
+        max_length=COMMENT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+        help_text=_("Записка редактору или причина возврата: попадёт в историю статусов."),
+    )
+    correction_text = forms.CharField(
+        label=_("новое исправление"),
+        required=False,
+        max_length=CORRECTION_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+        help_text=_("Появится под материалом с датой; в строке даты будет «обновлено»."),
+    )
+
+    # The admin builds the Meta (model and fields) and sets the user, per request.
+    desk_user = None
+
+    def clean(self):
+        cleaned = super().clean()
+        if "status" in self.data:
+            raise ValidationError(
+                _("Статус меняется только кнопками выпуска внизу формы."), code="status_posted"
+            )
+        self.pending_transition = self._transition(cleaned)
+        self.pending_correction = self._correction(cleaned)
+        return cleaned
+
+    def _provisional(self, cleaned) -> Article:
+        """The story as it will be after this save, for asking the workflow in advance."""
+        article = copy.copy(self.instance)
+        for name in ("region", "embargo_until", "unpublish_at"):
+            if name in cleaned:
+                setattr(article, name, cleaned[name])
+        if article.pk is None:
+            article.created_by = self.desk_user
+        return article
+
+    def _transition(self, cleaned) -> tuple[str, datetime.datetime | None, str] | None:
+        name = self.data.get("_transition", "")
+        when = cleaned.get("published_at", self.instance.published_at)
+        rescheduled = (
+            self.instance.pk is not None
+            and self.instance.status == Article.Status.PUBLISHED
+            and "published_at" in self.changed_data
+        )
+        if not name and rescheduled:
+            name = "publish"
+        if not name or cleaned.get("region") is None and self.instance.region_id is None:
+            return None
+        comment = cleaned.get("transition_comment", "")
+        try:
+            workflow.check(
+                user=self.desk_user,
+                article=self._provisional(cleaned),
+                name=name,
+                published_at=when,
+                comment=comment,
+            )
+        except workflow.TransitionError as refusal:
+            self.add_error(None, refusal.message)
+            return None
+        return name, when, comment
+
+    def _correction(self, cleaned) -> str:
+        text = cleaned.get("correction_text", "").strip()
+        if text and not (
+            self.instance.pk is not None
+            and permissions.can_correct(self.desk_user, self.instance)
+            and Article.objects.published().filter(pk=self.instance.pk).exists()
+        ):
+            self.add_error(
+                "correction_text",
+                _("Исправление добавляет редактор региона к материалу, который уже на сайте."),
+            )
+            return ""
+        return text

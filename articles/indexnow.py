@@ -1,9 +1,9 @@
 """IndexNow: tell search engines a story is out the moment readers can see it.
 
-A desk action that publishes or (re)schedules a story queues one ping, after the transaction
-commits, to run at the publication time on the django-tasks database queue (`db_worker`). At run
-time the ping re-reads the story, so a story unpublished before it is due is not announced, and a
-corrected headline or moved region is announced at its current canonical URL.
+The publishing service that publishes or (re)schedules a story queues one ping, after the
+transaction commits, to run at the publication time on the django-tasks database queue
+(`db_worker`). At run time the ping re-reads the story, so a story unpublished before it is due
+is not announced, and a corrected headline or moved region is announced at its current URL.
 """
 
 import datetime
@@ -11,8 +11,6 @@ import http.client
 import json
 import logging
 import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 from urllib.error import HTTPError
 from urllib.parse import urlsplit
 
@@ -24,7 +22,7 @@ from django.views.decorators.http import require_safe
 from django_tasks import task
 
 from .metadata import absolute_url
-from .models import Article, ArticleStatus
+from .models import Article
 
 logger = logging.getLogger(__name__)
 
@@ -42,28 +40,16 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
 _opener = urllib.request.build_opener(_NoRedirects)
 
 
-@contextmanager
-def ping_on_publish(article: Article) -> Iterator[None]:
-    """Queue a ping when the save inside the block publishes the story or gives it a new time.
+def queue_ping(article: Article) -> None:
+    """Queue one ping for the story's publication time, once the current transaction commits.
 
-    Only explicit desk actions wrap their save in this, so a bulk import or the demo seed never
-    floods the queue; the story's state before the save is read from the database, whatever the
-    form let the editor change.
+    Called by the publishing service alone when it publishes, schedules or reschedules a story,
+    so a bulk import or the demo seed never floods the queue.
     """
     if not settings.INDEXNOW_ENABLED:
-        yield
         return
-    before = Article.objects.filter(pk=article.pk).values_list("status", "published_at").first()
-    yield
-    if article.status != ArticleStatus.PUBLISHED:
-        return
-    # The desk edits times to the second: a save that only drops the microseconds a "publish now"
-    # stamped is no new publication.
-    if before is not None and before[0] == ArticleStatus.PUBLISHED:
-        if before[1].replace(microsecond=0) == article.published_at.replace(microsecond=0):
-            return
     article_id, published_at = article.pk, article.published_at
-    # After commit: a rolled-back save must not ping, and no worker may run before the story exists.
+    # After commit: a rolled-back step must not ping, and no worker may run before it is saved.
     transaction.on_commit(
         lambda: ping_indexnow.using(run_after=published_at).enqueue(article_id=article_id)
     )

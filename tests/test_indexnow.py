@@ -6,7 +6,6 @@ import json
 import runpy
 import signal
 import threading
-import zoneinfo
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from unittest import mock
 
@@ -21,8 +20,8 @@ from django_tasks_db.models import DBTaskResult
 from articles.indexnow import IndexNowError, ping_indexnow
 from articles.models import Article
 from newsroom import settings as base_settings
+from tests.desk import article_form_data, publication
 from tests.factories import ArticleFactory, RegionFactory
-from tests.test_admin import article_form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -129,12 +128,6 @@ def clock_at(moment):
     return mock.patch("django.utils.timezone.now", return_value=moment)
 
 
-def publication(moment, zone):
-    """The admin's split date and time fields for `moment` on the clock the form reads them in."""
-    local = timezone.localtime(moment, zoneinfo.ZoneInfo(zone))
-    return {"published_at_0": f"{local:%Y-%m-%d}", "published_at_1": f"{local:%H:%M:%S}"}
-
-
 def in_future(**delta):
     return (timezone.now() + datetime.timedelta(**delta)).replace(microsecond=0)
 
@@ -142,10 +135,10 @@ def in_future(**delta):
 def publish_in_admin(client, capture, when=None, **fields):
     """A new story saved as published in the desk (now, or at `when`), its commit hooks run."""
     region = RegionFactory()
-    data = article_form_data(region, status=Article.Status.PUBLISHED, **fields)
+    data = article_form_data(region, _transition="publish", **fields)
     if when is not None:
-        # The add form reads times on the newsroom's clock; a story's change form, on its region's.
-        data.update(publication(when, timezone.get_default_timezone_name()))
+        # The add form reads times on the clock of the region chosen in it.
+        data.update(publication(when, region.time_zone))
     with capture(execute=True):
         response = client.post(reverse("admin:articles_article_add"), data)
     assert response.status_code == 302, response.context["adminform"].form.errors
@@ -158,7 +151,6 @@ def change_in_admin(client, capture, article, **fields):
         article.region,
         headline=article.headline,
         slug=article.slug,
-        status=article.status,
         **publication(article.published_at, article.region.time_zone),
     )
     data.update(fields)
@@ -185,7 +177,7 @@ def test_publishing_in_the_admin_queues_one_ping_after_commit(
     admin_client, endpoint, django_capture_on_commit_callbacks
 ):
     region = RegionFactory()
-    data = article_form_data(region, status=Article.Status.PUBLISHED)
+    data = article_form_data(region, _transition="publish")
     with django_capture_on_commit_callbacks() as callbacks:
         admin_client.post(reverse("admin:articles_article_add"), data)
         assert not DBTaskResult.objects.exists()
@@ -261,7 +253,7 @@ def test_story_unpublished_before_it_is_due_is_not_pinged(
     due = in_future(hours=3)
     article = publish_in_admin(admin_client, django_capture_on_commit_callbacks, when=due)
     change_in_admin(
-        admin_client, django_capture_on_commit_callbacks, article, status=Article.Status.UNPUBLISHED
+        admin_client, django_capture_on_commit_callbacks, article, _transition="unpublish"
     )
 
     with clock_at(due + datetime.timedelta(seconds=1)):

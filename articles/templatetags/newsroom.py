@@ -28,8 +28,8 @@ def dateline(article) -> str:
 
 @register.filter
 def region_time(moment, region) -> str:
-    """Any moment of a story (its update time, say) on the region's clock."""
-    return format_dateline(moment, region.time_zone) if moment else ""
+    """Any moment of a story (its correction, say) on the clock of a region or a zone name."""
+    return format_dateline(moment, getattr(region, "time_zone", region)) if moment else ""
 
 
 @register.filter
