@@ -591,8 +591,7 @@ class ArticleAdmin(admin.ModelAdmin):
     def delete_allowed(self, request, queryset):
         allowed = [a for a in queryset if permissions.can_delete(request.user, a)]
         refused = queryset.exclude(pk__in=[a.pk for a in allowed]).count()
-        for article in allowed:
-            self.log_deletion(request, article, str(article))
+        self.log_deletions(request, allowed)
         deleted = (
             Article.objects.filter(pk__in=[a.pk for a in allowed])
             .delete()[1]

@@ -26,7 +26,41 @@ def article_form_data(region, **overrides):
     return data
 
 
-def publication(moment, zone: str) -> dict:
+def publication(moment, zone: str, field: str = "published_at") -> dict:
     """The split date and time fields for `moment`, on the clock the form reads them in."""
+    if moment is None:
+        return {f"{field}_0": "", f"{field}_1": ""}
     local = timezone.localtime(moment, zoneinfo.ZoneInfo(zone))
-    return {"published_at_0": f"{local:%Y-%m-%d}", "published_at_1": f"{local:%H:%M:%S}"}
+    return {f"{field}_0": f"{local:%Y-%m-%d}", f"{field}_1": f"{local:%H:%M:%S}"}
+
+
+def story_data(article, **overrides) -> dict:
+    """The change form of `article` as it stands (times on its region's clock), with overrides."""
+    data = article_form_data(
+        article.region,
+        headline=article.headline,
+        slug=article.slug,
+        lead=article.lead,
+        body=article.body,
+    )
+    for field in ("published_at", "embargo_until", "unpublish_at"):
+        data |= publication(getattr(article, field), article.region.time_zone, field)
+    return data | overrides
+
+
+def staff_user(username: str, group: str | None = None, **regions):
+    """A desk account: staff, in the role's group, with `regions` as {role: [Region, …]}."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from articles.models import RegionMembership
+
+    user = get_user_model().objects.create_user(
+        username, password="desk-password", is_staff=True, first_name=username.title()
+    )
+    if group is not None:
+        user.groups.add(Group.objects.get(name=group))
+    for role, region_list in regions.items():
+        for region in region_list:
+            RegionMembership.objects.create(user=user, region=region, role=role)
+    return user
