@@ -8,10 +8,12 @@ migration keeps meaning what it meant when it was written.
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
+# Delete opens the screen; permissions.can_delete lets a journalist delete only their own draft.
 WRITER = [
     "articles.view_article",
     "articles.add_article",
     "articles.change_article",
+    "articles.delete_article",
     "articles.view_photo",
     "articles.add_photo",
     "articles.change_photo",
@@ -19,7 +21,7 @@ WRITER = [
     "articles.view_region",
     "articles.view_tag",
 ]
-EDITOR = WRITER + ["articles.delete_article"]
+EDITOR = WRITER
 MANAGER = EDITOR + [
     f"{app}.{action}_{model}"
     for app, model in [
