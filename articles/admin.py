@@ -459,18 +459,7 @@ class ArticleAdmin(admin.ModelAdmin):
         region = DeskZone.region_for(request, obj)
         zone = region.zone if region is not None else timezone.get_default_timezone()
         request.desk_zone = str(zone)
-        draft = (
-            obj
-            if obj is not None
-            else Article(status=Article.Status.DRAFT, created_by=request.user)
-        )
-        if obj is None and region is not None:
-            draft.region = region
-        steps = (
-            workflow.allowed_transitions(request.user, draft)
-            if obj is not None or region is not None
-            else []
-        )
+        steps = workflow.allowed_transitions(request.user, obj or self._new_story(request, region))
         context = {
             "transitions": steps,
             "region_zones": {
@@ -486,6 +475,18 @@ class ArticleAdmin(admin.ModelAdmin):
             if hasattr(response, "render"):
                 response.render()
         return response
+
+    @staticmethod
+    def _new_story(request, region: Region | None) -> Article:
+        """A new story as the buttons see it: in the chosen region, else where the user publishes.
+
+        The form checks the step again against the region the editor finally picks."""
+        region = (
+            region
+            or permissions.publishable_regions(request.user).first()
+            or permissions.writable_regions(request.user).first()
+        )
+        return Article(status=Article.Status.DRAFT, created_by=request.user, region=region)
 
     def history_view(self, request, object_id, extra_context=None):
         self._desk_object_or_404(request, object_id)

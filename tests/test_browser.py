@@ -88,7 +88,7 @@ def test_editor_writes_tags_and_publishes_a_story_that_readers_then_see(
 ):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
-    from selenium.webdriver.support.ui import Select, WebDriverWait
+    from selenium.webdriver.support.ui import WebDriverWait
 
     django_user_model.objects.create_superuser("desk", "desk@example.org", PASSWORD)
     RegionFactory(name="Калининград", slug="kaliningrad", time_zone="Europe/Kaliningrad")
@@ -121,10 +121,9 @@ def test_editor_writes_tags_and_publishes_a_story_that_readers_then_see(
     editor.click()
     editor.send_keys("Огонь потушили к утру.")
     choose_in_select2(browser, ".field-region .select2-selection", "Кали", "Калининград")
-    Select(browser.find_element(By.NAME, "status")).select_by_value("published")
     choose_in_select2(browser, ".field-tags .select2-selection", "пож", "пожары")
     choose_in_select2(browser, ".field-tags .select2-selection", "Окраина", "Окраина")
-    browser.find_element(By.NAME, "_save").click()
+    browser.find_element(By.CSS_SELECTOR, "button[name=_transition][value=publish]").click()
 
     WebDriverWait(browser, WAIT_SECONDS).until(
         ec.presence_of_element_located((By.CSS_SELECTOR, ".messagelist .success"))

@@ -14,8 +14,8 @@ from django.utils import timezone
 from articles.models import Article
 from articles.renditions import build_renditions
 from articles.search import MAX_QUERY_LENGTH
+from tests.desk import article_form_data, publication
 from tests.factories import ArticleFactory, PhotoFactory, RegionFactory, bulk_published_stories
-from tests.test_admin import article_form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -353,15 +353,14 @@ def test_search_vector_is_current_on_every_write_path(client, admin_client):
         return found(client, word)
 
     region = RegionFactory()
-    yesterday = timezone.localtime() - datetime.timedelta(days=1)
+    yesterday = timezone.now() - datetime.timedelta(days=1)
     added = admin_client.post(
         reverse("admin:articles_article_add"),
         article_form_data(
             region,
             headline="Радуга над заливом",
-            status=Article.Status.PUBLISHED,
-            published_at_0=f"{yesterday:%d.%m.%Y}",
-            published_at_1=f"{yesterday:%H:%M:%S}",
+            _transition="publish",
+            **publication(yesterday, region.time_zone),
         ),
     )
     assert added.status_code == 302
