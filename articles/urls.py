@@ -9,6 +9,8 @@ urlpatterns = [
     path("tags/<slug:tag>/", views.tag_detail, name="tag_detail"),
     path("authors/<slug:author>/", views.author_detail, name="author_detail"),
     path("search/", views.search, name="search"),
+    # Before the region patterns; `preview` is also a reserved region slug (articles/slugs.py).
+    path("preview/<str:token>/", views.article_preview, name="article_preview"),
     path("feeds/rss/", feeds.LatestStoriesFeed.as_view(), name="site_feed"),
     path("feeds/yandex/", feeds.FullTextFeed.as_view(), name="site_full_text_feed"),
     path("tags/<slug:tag>/feed/", feeds.TagFeed.as_view(), name="tag_feed"),

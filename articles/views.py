@@ -10,10 +10,12 @@ from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.views.defaults import page_not_found
 
 from .metadata import news_article
 from .models import Article, Author, Region, RelatedLink, Tag, TaggedArticle
 from .pagination import paginate
+from .publishing.previews import article_for_preview
 from .renditions import prefetch_renditions, rendition_url
 from .search import SearchForm, highlight, search_articles
 
@@ -167,3 +169,26 @@ def article_detail(request, region: str, pk: int, slug: str):
     if region != article.region.slug or slug != article.slug:
         return redirect(article, permanent=True)
     return render(request, "articles/article_detail.html", story_page_context(article))
+
+
+def article_preview(request, token: str):
+    """An unpublished story as it will look, for whoever holds its signed preview link.
+
+    Every answer is private and unindexed, the not-found page too: the address carries the
+    token, and no shared cache should keep a story the desk has not released, nor a search
+    engine list it. A story readers can see now sends the holder to its public page.
+    """
+    article = article_for_preview(token, story_page_queryset())
+    if article is None:
+        # The site's own not-found page (the default handler), answered here to carry the headers.
+        response = page_not_found(request, Http404("Ссылка на предпросмотр недействительна."))
+    elif article.is_public:
+        response = redirect(article)
+    else:
+        response = render(request, "articles/article_preview.html", story_page_context(article))
+    response["Cache-Control"] = "private, no-store"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    # The address is the authority to view: never sent on to the sites the story links to, even
+    # if the site-wide policy (SECURE_REFERRER_POLICY) is relaxed one day.
+    response["Referrer-Policy"] = "same-origin"
+    return response

@@ -7,6 +7,7 @@ address. Production sets SECRET_KEY, SITE_URL, ALLOWED_HOSTS and DATABASE_URL, a
 `manage.py check --deploy`. A developer gets SQLite, local media and a local SITE_URL.
 """
 
+import datetime
 import os
 import re
 from pathlib import Path
@@ -31,6 +32,19 @@ def env_bool(name: str, default: bool) -> bool:
             f"{name}={os.environ[name]!r}: use 1/0, true/false, yes/no, on/off."
         )
     return value in _TRUE
+
+
+def env_int(name: str, default: int, *, minimum: int, maximum: int) -> int:
+    """A whole number within bounds; anything else stops the process instead of half-working."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    # Digits only: int() would also take "+48", "4_8" and other spellings nobody means.
+    if not re.fullmatch(r"[0-9]{1,9}", value) or not minimum <= int(value) <= maximum:
+        raise ImproperlyConfigured(
+            f"{name}={os.environ[name]!r}: use a whole number from {minimum} to {maximum}."
+        )
+    return int(value)
 
 
 def env_list(name: str, default: str = "") -> list[str]:
@@ -167,6 +181,12 @@ if not SITE_URL.startswith(("http://", "https://")):
 SITE_NAME = os.environ.get("SITE_NAME", "Newsroom")
 # How long a CDN or browser may keep a public page, feed or sitemap (newsroom/middleware.py).
 PUBLIC_CACHE_SECONDS = int(os.environ.get("PUBLIC_CACHE_SECONDS", "60"))
+
+# How long a signed preview link to an unpublished story works (articles/publishing/previews.py).
+# A month at most: a preview link is for the desk's next steps, not a standing way in.
+PREVIEW_MAX_AGE = datetime.timedelta(
+    hours=env_int("PREVIEW_MAX_AGE_HOURS", 48, minimum=1, maximum=30 * 24)
+)
 
 # Background work (IndexNow pings) is queued in the site's own database and run beside the web
 # server by `manage.py db_worker`: no broker to operate, back up or monitor.
