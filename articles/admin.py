@@ -20,6 +20,7 @@ from taggit.models import Tag as TaggitDefaultTag
 
 from .dates import format_dateline
 from .forms import ArticleDeskForm, TagAutocompleteWidget, TagsField
+from .metadata import absolute_url
 from .models import (
     Article,
     ArticleAuthor,
@@ -31,7 +32,7 @@ from .models import (
     Tag,
 )
 from .photos import PhotoFileField
-from .publishing import corrections, permissions, workflow
+from .publishing import corrections, permissions, previews, workflow
 from .renditions import prefetch_renditions, rendition_url
 from .services import merge_tags
 
@@ -682,7 +683,24 @@ class ArticleAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("ссылка для предпросмотра"))
     def preview_link(self, article):
-        return "—"
+        if article.pk is None or Article.objects.published().filter(pk=article.pk).exists():
+            return _("Материал на сайте: смотрите «Смотреть на сайте».")
+        url = absolute_url(previews.preview_path(article))
+        hours = int(settings.PREVIEW_MAX_AGE.total_seconds() // 3600)
+        return format_html(
+            '<input type="text" id="preview-url" value="{url}" readonly size="70"> '
+            '<button type="button" class="button" data-copy-from="preview-url">{copy}</button> '
+            '<a href="{url}" target="_blank" rel="noopener">{open}</a>'
+            '<div class="help">{help}</div>',
+            url=url,
+            copy=_("Скопировать"),
+            open=_("Открыть"),
+            help=_(
+                "Ссылка покажет эту версию материала %(hours)d ч; после сохранения "
+                "появится новая. Поисковики её не индексируют."
+            )
+            % {"hours": hours},
+        )
 
 
 class RegionMembershipInline(admin.TabularInline):

@@ -12,6 +12,7 @@ from django_tasks_db.models import DBTaskResult
 
 from articles.indexnow import ping_indexnow
 from articles.models import RegionalRole
+from articles.publishing.previews import preview_token
 from articles.publishing.roles import (
     ADMIN_GROUP,
     CHIEF_EDITOR_GROUP,
@@ -114,6 +115,7 @@ EXPECTED = {
     "articles:region_detail": public(200),
     "articles:region_day_archive": public(200),
     "articles:article_detail": public(200),
+    "articles:article_preview": public(200),  # the signed link is the authority
     "indexnow_key": public(404),  # IndexNow is off in tests
     "^media/(?P<path>.*)$": public(404),  # served by the web server; only with DEBUG
 }
@@ -191,6 +193,7 @@ def site():
         },
         "articles:article_detail": {"region": home.slug, "pk": story.pk, "slug": story.slug},
         "indexnow_key": {"key": "a1b2c3d4e5f6"},
+        "articles:article_preview": {"token": preview_token(draft)},
     }
     objects = {
         "region": unused["region"],

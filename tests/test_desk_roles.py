@@ -1,6 +1,8 @@
 """The desk as each role sees it: lists, forms, hand-made POSTs, bulk actions, autocompletes."""
 
 import datetime
+import html
+import re
 
 import pytest
 from django.db import connection
@@ -391,3 +393,24 @@ def test_change_form_query_count_stays_flat_with_a_long_trail(client, desk):
     with CaptureQueriesContext(connection) as many:
         client.get(change_url(story))
     assert len(many) == len(few), "\n".join(q["sql"] for q in many.captured_queries)
+
+
+# Previews
+
+
+def test_the_story_form_hands_out_a_working_preview_link(client, desk):
+    draft = ArticleFactory(region=desk["home"], draft=True, created_by=desk["journalist"])
+    page = as_user(client, desk["journalist"]).get(change_url(draft)).content.decode()
+    match = re.search(r'id="preview-url" value="https?://[^/"]+(/preview/[^"]+)"', page)
+    assert match, "no preview link on the form"
+    client.logout()
+    preview = client.get(html.unescape(match.group(1)))
+    assert preview.status_code == 200 and draft.headline in preview.content.decode()
+
+
+def test_no_preview_link_for_someone_elses_story_or_another_region(client, desk):
+    theirs = ArticleFactory(region=desk["home"], draft=True, created_by=desk["colleague"])
+    page = as_user(client, desk["journalist"]).get(change_url(theirs)).content.decode()
+    assert "preview-url" not in page
+    page = as_user(client, desk["editor"]).get(change_url(theirs)).content.decode()
+    assert "preview-url" in page
