@@ -174,9 +174,13 @@ class LatestStoriesFeed(Feed):
         _attach_enclosures(stories)
         return stories
 
+    def item_title(self, item):
+        # The headline as written. Syndication's default escapes it as HTML, and the XML writer
+        # escapes again: readers showed "Tom &amp; Jerry". Feed readers take an RSS title as text.
+        return item.headline
+
     def item_description(self, item):
-        # RSS descriptions are HTML (titles too, which syndication escapes itself): the plain-text
-        # lead is escaped to read as written.
+        # RSS descriptions are HTML: the plain-text lead is escaped to read as written.
         return html.escape(item.lead)
 
     def item_link(self, item):
@@ -274,16 +278,14 @@ class YandexNewsRss(feedgenerator.Rss201rev2Feed):
 
 
 class FullTextFeedMixin:
-    """The aggregator variant of a feed: plain-text title and lead, and the story's full text."""
+    """The aggregator variant of a feed: plain-text lead (the title is plain in every feed) and the
+    story's full text."""
 
     feed_type = YandexNewsRss
     deferred_fields = ()
 
     def feed_extra_kwargs(self, obj):
         return {"logo": absolute_url(static("img/logo.png"))}
-
-    def item_title(self, item):
-        return item.headline
 
     def item_description(self, item):
         return item.lead

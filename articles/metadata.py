@@ -15,8 +15,10 @@ def absolute_url(path: str) -> str:
     return settings.SITE_URL + path
 
 
-def news_article(article, authors, image) -> dict:
-    """The NewsArticle JSON-LD of a story; `image` is its Open Graph rendition or None."""
+def news_article(article, authors, image, corrections=()) -> dict:
+    """The NewsArticle JSON-LD of a story; `image` is its Open Graph rendition or None.
+
+    `corrections` are the story's correction notes, newest first, as the page shows them."""
     zone = article.region.time_zone
     data = {
         "@context": "https://schema.org",
@@ -46,6 +48,15 @@ def news_article(article, authors, image) -> dict:
         },
         "articleSection": article.region.name,
     }
+    if corrections:
+        data["correction"] = [
+            {
+                "@type": "CorrectionComment",
+                "text": correction.text,
+                "datePublished": machine_time(correction.created_at, zone),
+            }
+            for correction in corrections
+        ]
     if image is not None:
         data["image"] = [
             {

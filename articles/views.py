@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.views.defaults import page_not_found
 
 from .metadata import news_article
-from .models import Article, Author, Region, RelatedLink, Tag, TaggedArticle
+from .models import Article, Author, Correction, Region, RelatedLink, Tag, TaggedArticle
 from .pagination import paginate
 from .publishing.previews import article_for_preview
 from .renditions import prefetch_renditions, rendition_url
@@ -141,6 +141,13 @@ def story_page_queryset():
                 "related_links",
                 queryset=RelatedLink.objects.visible().select_related("target_article__region"),
             ),
+            # Newest first, as the page and the JSON-LD list them; one query however many.
+            Prefetch(
+                "corrections",
+                queryset=Correction.objects.order_by("-created_at", "-id").only(
+                    "article_id", "text", "created_at"
+                ),
+            ),
         )
     )
 
@@ -150,6 +157,7 @@ def story_page_context(article: Article) -> dict:
     teasers = list(article.related_links.all())
     tags = list(article.tags.all())
     authors = [byline.author for byline in article.bylines.all()]
+    corrections = list(article.corrections.all())
     shown = {teaser.target_article_id for teaser in teasers if teaser.target_article_id}
     read_also = _read_also(article, [tag.pk for tag in tags], shown)
     og_image = rendition_url(article.main_photo, "og")
@@ -157,10 +165,11 @@ def story_page_context(article: Article) -> dict:
         "article": article,
         "authors": authors,
         "tags": tags,
+        "corrections": corrections,
         "teasers": teasers,
         "read_also": read_also[: max(0, TEASER_BLOCK_SIZE - len(teasers))],
         "og_image": og_image,
-        "structured_data": news_article(article, authors, og_image),
+        "structured_data": news_article(article, authors, og_image, corrections),
     }
 
 

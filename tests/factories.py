@@ -5,10 +5,19 @@ import io
 
 import factory
 from django.core.files.base import ContentFile
+from django.db.models import Max
 from django.utils import timezone
 from PIL import Image
 
-from articles.models import Article, ArticleAuthor, Author, Photo, Region, RelatedLink
+from articles.models import (
+    Article,
+    ArticleAuthor,
+    Author,
+    Correction,
+    Photo,
+    Region,
+    RelatedLink,
+)
 
 
 def make_image_bytes(
@@ -113,3 +122,26 @@ def bulk_published_stories(
         )
         for n in range(count)
     )
+
+
+class CorrectionFactory(factory.django.DjangoModelFactory):
+    """A correction note under a published story, dated now unless told.
+
+    As the correction service does, it moves the story's `corrected_at` to its newest correction's
+    time (in the database and on the `article` object the test holds)."""
+
+    class Meta:
+        model = Correction
+        skip_postgeneration_save = True
+
+    article = factory.SubFactory(ArticleFactory)
+    text = factory.Sequence(lambda n: f"В первой версии текста была неточность номер {n}.")
+    created_at = factory.LazyFunction(timezone.now)
+
+    @factory.post_generation
+    def mark_story_corrected(self, create, extracted, **kwargs):
+        if not create:
+            return
+        article = self.article
+        article.corrected_at = article.corrections.aggregate(newest=Max("created_at"))["newest"]
+        article.save(update_fields=["corrected_at", "updated_at"])

@@ -174,6 +174,26 @@ class TestItems:
         assert "cannot size" in caplog.text
 
 
+class TestTitles:
+    HEADLINE = 'Том & Джерри: «<мульт>» и "классика"'
+
+    @pytest.mark.parametrize("url", ALL_FEEDS)
+    def test_headline_with_markup_characters_reads_as_written(self, client, story, url):
+        Article.objects.filter(pk=story.pk).update(headline=self.HEADLINE)
+        response = client.get(url)
+        (entry,) = parse(response).entries
+        assert entry.title == self.HEADLINE
+        (item,) = xml_items(response)
+        assert item.findtext("title") == self.HEADLINE
+
+    @pytest.mark.parametrize("url", ALL_FEEDS)
+    def test_headline_is_escaped_once_in_the_xml(self, client, story, url):
+        Article.objects.filter(pk=story.pk).update(headline=self.HEADLINE)
+        body = client.get(url).content.decode()
+        assert '<title>Том &amp; Джерри: «&lt;мульт&gt;» и "классика"</title>' in body
+        assert "&amp;amp;" not in body and "&amp;lt;" not in body and "&amp;quot;" not in body
+
+
 class TestFullTextFeed:
     @pytest.mark.parametrize("url", FULL_TEXT_FEEDS)
     def test_aggregator_feed_has_every_element_it_requires(self, client, story, url):
@@ -242,8 +262,8 @@ def _assert_feeds_are_well_formed_and_keep_the_text(client, headline, lead) -> l
             full_texts.append(item.findtext(f"{YANDEX}full-text"))
             assert "alert(2)" not in full_texts[-1], url
         else:
-            # RSS titles and descriptions are HTML: escaped once more, the text reads as written.
-            assert html.unescape(item.findtext("title")) == headline, url
+            # An RSS title is text, as written; a description is HTML, the lead escaped in it.
+            assert item.findtext("title") == headline, url
             assert html.unescape(item.findtext("description")) == lead, url
     return full_texts
 

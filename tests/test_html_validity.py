@@ -8,6 +8,7 @@ from articles.renditions import build_renditions
 from tests.factories import (
     ArticleFactory,
     AuthorFactory,
+    CorrectionFactory,
     PhotoFactory,
     RegionFactory,
     RelatedLinkFactory,
@@ -44,6 +45,8 @@ def newsroom():
     )
     RelatedLinkFactory(article=full, kicker="Pro", target_article=earlier, external_url="")
     RelatedLinkFactory(article=full, kicker="", title="Карта перекрытий")
+    CorrectionFactory(article=full, text="Уточнено название улицы.")
+    CorrectionFactory(article=full, text="Мост закрыт до пятницы,\nа не до четверга.")
     bare = ArticleFactory(region=region, body="<p>Короткая заметка.</p>")
     return {"region": region, "full": full, "bare": bare, "author": author}
 
@@ -53,7 +56,7 @@ def test_every_public_page_type_is_valid_html(client, html_checker, newsroom):
     pages = {
         "home": "/",
         "region": "/kaliningrad/",
-        "story with photo and teasers": newsroom["full"].get_absolute_url(),
+        "story with photo, teasers and corrections": newsroom["full"].get_absolute_url(),
         "story without photo or teasers": newsroom["bare"].get_absolute_url(),
         "tag": Tag.objects.get(name="город").get_absolute_url(),
         "author": newsroom["author"].get_absolute_url(),
@@ -63,6 +66,8 @@ def test_every_public_page_type_is_valid_html(client, html_checker, newsroom):
     for name, url in pages.items():
         response = client.get(url)
         assert response.status_code == 200, name
+        if "corrections" in name:
+            assert response.content.decode().count("<li><time") == 2, name
         html_checker.assert_valid(response.content, page_name=f"{name} {url}")
 
 

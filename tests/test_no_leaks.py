@@ -1,5 +1,6 @@
-"""Nothing unpublished leaks: one story in every editorial state, each carrying its own marker word
-in headline, body, tag and photo caption; only the published story's marker may appear anywhere."""
+"""Nothing unpublished leaks: one story in every editorial state (past its unpublish time and under
+embargo included), each carrying its own marker word in headline, body, tag and photo caption; only
+the published stories' markers may appear anywhere."""
 
 import datetime
 import re
@@ -15,14 +16,28 @@ from tests.factories import ArticleFactory, AuthorFactory, PhotoFactory, RegionF
 
 pytestmark = pytest.mark.django_db
 
+HOUR = datetime.timedelta(hours=1)
+# Each hidden story: its factory traits, and its times as offsets from now (half an hour ago
+# unless told; None for no time at all).
 HIDDEN_STATES = {
     "leakdraft": {"draft": True},
     "leakreview": {"in_review": True},
-    "leakscheduled": {"scheduled": True},
+    "leakscheduled": {"scheduled": True, "published_at": 24 * HOUR},
     "leakunpublished": {"unpublished": True},
     "leakinactive": {},
+    # Published, and taken off the site by its unpublish time a minute ago.
+    "leakexpired": {"unpublish_at": -HOUR / 60},
+    # Under embargo: a draft and a story in review with no time yet, and a story scheduled for
+    # after its embargo ends.
+    "leakembargodraft": {"draft": True, "published_at": None, "embargo_until": 6 * HOUR},
+    "leakembargoreview": {"in_review": True, "published_at": None, "embargo_until": 6 * HOUR},
+    "leakembargoscheduled": {"published_at": 7 * HOUR, "embargo_until": 6 * HOUR},
 }
 VISIBLE = "leakpublished"
+# Published, to be taken off the site tomorrow: visible until then.
+STILL_UP = "leakstillup"
+VISIBLE_STATES = {VISIBLE: {}, STILL_UP: {"unpublish_at": 24 * HOUR}}
+TIMES = ("published_at", "unpublish_at", "embargo_until")
 
 
 @pytest.fixture
@@ -33,9 +48,12 @@ def newsroom():
     author = AuthorFactory(slug="avtor", name="Общий Автор")
     stories = {}
     now = timezone.now()
-    for marker, traits in {**HIDDEN_STATES, VISIBLE: {}}.items():
-        # Half an hour ago for everyone, tomorrow for the scheduled one.
-        offset = datetime.timedelta(days=1 if marker == "leakscheduled" else -1 / 48)
+    for marker, state in {**HIDDEN_STATES, **VISIBLE_STATES}.items():
+        traits = {name: value for name, value in state.items() if name not in TIMES}
+        offsets = {"published_at": -HOUR / 2} | {
+            name: value for name, value in state.items() if name in TIMES
+        }
+        times = {name: None if delta is None else now + delta for name, delta in offsets.items()}
         photo = PhotoFactory(caption=f"Подпись {marker}", alt_text="Кадр")
         build_renditions(photo)
         stories[marker] = ArticleFactory(
@@ -47,8 +65,8 @@ def newsroom():
             authors=[author],
             tags=[marker, "город"],
             is_breaking=True,
-            published_at=now + offset,
             **traits,
+            **times,
         )
     return {"region": active, "inactive": inactive, "stories": stories}
 
@@ -105,6 +123,24 @@ def test_hidden_markers_appear_on_no_public_surface(client, newsroom):
         "/sitemap-news.xml",
     ):
         assert expected in seen_visible, expected
+
+
+def test_a_story_whose_unpublish_time_is_ahead_is_on_every_surface(client, newsroom):
+    story, region = newsroom["stories"][STILL_UP], newsroom["region"]
+    page = client.get(story.get_absolute_url())
+    assert page.status_code == 200 and f"Текст {STILL_UP}" in page.content.decode()
+    headline = f"Новость {STILL_UP}"
+    for url in (
+        region.get_absolute_url(),
+        "/",
+        reverse("articles:site_feed"),
+        reverse("articles:region_feed", args=[region.slug]),
+        reverse("articles:region_full_text_feed", args=[region.slug]),
+        "/sitemap-news.xml",
+    ):
+        assert headline in client.get(url).content.decode(), url
+    for url in ("/sitemap-stories.xml", "/sitemap-news.xml"):
+        assert story.get_absolute_url() in client.get(url).content.decode(), url
 
 
 def test_searching_for_a_hidden_marker_finds_nothing(client, newsroom):

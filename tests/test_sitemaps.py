@@ -10,7 +10,7 @@ from lxml import etree
 from articles.metadata import absolute_url
 from articles.models import Article, ArticleAuthor, Tag
 from articles.sitemaps import NewsSitemap, StorySitemap
-from tests.factories import ArticleFactory, AuthorFactory, RegionFactory
+from tests.factories import ArticleFactory, AuthorFactory, CorrectionFactory, RegionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -174,6 +174,30 @@ class TestSections:
         document = fetch("/sitemap-stories.xml")
         [lastmod] = document.xpath("//sm:url/sm:lastmod/text()", namespaces=NS)
         assert iso(lastmod) == corrected
+
+    def test_a_correction_moves_the_story_and_news_lastmod_and_a_resave_does_not(
+        self, fetch, newsroom
+    ):
+        story = newsroom["story"]
+        published = story.published_at.replace(microsecond=0)
+
+        def lastmods() -> dict[str, datetime.datetime]:
+            found = {}
+            for section in ("stories", "news"):
+                [lastmod] = fetch(section_url(section)).xpath(
+                    "//sm:url/sm:lastmod/text()", namespaces=NS
+                )
+                found[section] = iso(lastmod)
+            return found
+
+        assert lastmods() == {"stories": published, "news": published}
+        story.headline = "Склад горел: уточнённый заголовок"
+        story.save()  # a plain re-save: not news to crawlers
+        assert Article.objects.get(pk=story.pk).updated_at > story.published_at
+        assert lastmods() == {"stories": published, "news": published}
+        corrected = timezone.now().replace(microsecond=0) - datetime.timedelta(minutes=10)
+        CorrectionFactory(article=story, created_at=corrected)
+        assert lastmods() == {"stories": corrected, "news": corrected}
 
     def test_scheduled_story_lastmod_is_when_it_came_out(self, fetch, newsroom):
         # Saved yesterday for this morning: the page first existed at its publication time.

@@ -8,11 +8,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from articles.models import Tag
+from articles.models import Article, ArticleAuthor, Tag
 from articles.renditions import build_renditions
 from tests.factories import (
     ArticleFactory,
     AuthorFactory,
+    CorrectionFactory,
     PhotoFactory,
     RegionFactory,
     RelatedLinkFactory,
@@ -104,12 +105,49 @@ class TestStoryPage:
         article.save()  # a typo fixed three hours later: not news to readers
         assert "обновлено" not in html(client.get(article.get_absolute_url()))
 
+    def test_a_story_scheduled_ahead_is_not_modified_before_it_was_published(self, client):
+        # Written and saved yesterday for this morning: the last save precedes the publication.
+        due = timezone.now().replace(microsecond=0) - datetime.timedelta(hours=2)
+        article = ArticleFactory(published_at=due)
+        Article.objects.filter(pk=article.pk).update(updated_at=due - datetime.timedelta(days=1))
+        page = html(client.get(article.get_absolute_url()))
+        [published] = meta(page, "property", "article:published_time")
+        [modified] = meta(page, "property", "article:modified_time")
+        assert datetime.datetime.fromisoformat(published) == due
+        assert datetime.datetime.fromisoformat(modified) == due
+        assert json_ld(page)["dateModified"] == modified
+        assert "обновлено" not in page
+
+    def test_a_correction_older_than_the_publication_does_not_date_the_story_back(self, client):
+        due = timezone.now().replace(microsecond=0) - datetime.timedelta(hours=2)
+        article = ArticleFactory(published_at=due)
+        Article.objects.filter(pk=article.pk).update(corrected_at=due - datetime.timedelta(days=3))
+        page = html(client.get(article.get_absolute_url()))
+        [modified] = meta(page, "property", "article:modified_time")
+        assert datetime.datetime.fromisoformat(modified) == due
+
     def test_authors_and_tags_link_to_their_pages(self, client, story):
         page = html(client.get(story.get_absolute_url()))
         for author in story.authors.all():
             assert f'href="{author.get_absolute_url()}" rel="author"' in page
         for tag in story.tags.all():
             assert f'href="/tags/{tag.slug}/" rel="tag"' in page
+
+    def test_inactive_author_is_named_without_a_link_and_without_a_url_in_json_ld(
+        self, client, story
+    ):
+        retired = AuthorFactory(name="Пётр Ушедший", slug="ushedshiy", is_active=False)
+        active = story.authors.get(name="Анна Соколова")
+        ArticleAuthor.objects.create(article=story, author=retired, position=5)
+        assert client.get(retired.get_absolute_url()).status_code == 404
+        page = html(client.get(story.get_absolute_url()))
+        byline = re.search(r'<p class="byline">(.*?)</p>', page).group(1)
+        assert "Пётр Ушедший" in byline
+        assert retired.get_absolute_url() not in page
+        assert f'<a href="{active.get_absolute_url()}" rel="author">Анна Соколова</a>' in byline
+        people = {person["name"]: person for person in json_ld(page)["author"]}
+        assert "url" not in people["Пётр Ушедший"]
+        assert people["Анна Соколова"]["url"].endswith(active.get_absolute_url())
 
     def test_teasers_in_editor_order_and_only_published_internal_targets(self, client, story):
         published_target = ArticleFactory(headline="Как тушат склады")
@@ -144,6 +182,19 @@ class TestStoryPage:
         assert "Читайте также" in page and sibling.get_absolute_url() in page
         for absent in ("Матч без пожара", "Пожар в другом регионе", "Черновик о пожаре"):
             assert absent not in page
+
+    def test_read_also_does_not_repeat_a_story_the_teasers_link_to(self, client, story):
+        teased = ArticleFactory(region=story.region, tags=["пожары"], headline="Хроника пожара")
+        other = ArticleFactory(region=story.region, tags=["пожары"], headline="Пожар в порту")
+        RelatedLinkFactory(
+            article=story, title="Как это было", target_article=teased, external_url=""
+        )
+        response = client.get(story.get_absolute_url())
+        assert response.context["read_also"] == [other]
+        page = html(response)
+        assert page.count(f'href="{teased.get_absolute_url()}"') == 1
+        assert "Хроника пожара" not in page and "Как это было" in page
+        assert page.count("Читайте также") == 1
 
     def test_read_also_gives_way_to_a_full_teaser_block(self, client, story):
         ArticleFactory(region=story.region, tags=["пожары"], headline="Ещё один пожар")
@@ -223,6 +274,90 @@ class TestStoryPage:
         assert client.get(url).status_code == 404
 
 
+def correct_twice(story) -> None:
+    """Two corrections, the later one written first: the page must order them by date, not id."""
+    CorrectionFactory(
+        article=story,
+        text="Склад принадлежит не городу, а частной компании.",
+        created_at=datetime.datetime(2019, 4, 2, 6, 5, tzinfo=UTC),
+    )
+    CorrectionFactory(
+        article=story,
+        text="Пожар потушили за два часа, а не за три.",
+        created_at=datetime.datetime(2019, 3, 28, 9, 40, tzinfo=UTC),
+    )
+
+
+class TestCorrections:
+    def test_corrections_are_listed_under_the_story_newest_first_on_the_region_clock(
+        self, client, story
+    ):
+        correct_twice(story)
+        page = html(client.get(story.get_absolute_url()))
+        section = page[page.index('<section class="corrections"') :]
+        section = section[: section.index("</section>")]
+        assert '<h2 id="corrections-title">Исправления</h2>' in section
+        entries = re.findall(
+            r'<li><time class="correction-time" datetime="([^"]+)">([^<]+)</time> ([^<]+)</li>',
+            section,
+        )
+        assert entries == [
+            (
+                "2019-04-02T08:05:00+02:00",
+                "2 апр 2019, 08:05",
+                "Склад принадлежит не городу, а частной компании.",
+            ),
+            (
+                "2019-03-28T11:40:00+02:00",
+                "28 мар 2019, 11:40",
+                "Пожар потушили за два часа, а не за три.",
+            ),
+        ]
+        # Under the story's text, above its byline.
+        assert page.index('<div class="story-body">') < page.index(section) < page.index("byline")
+
+    def test_dateline_says_updated_at_the_newest_correction(self, client, story):
+        correct_twice(story)
+        dateline = re.search(
+            r'<p class="dateline">(.*?)</p>', html(client.get(story.get_absolute_url())), re.S
+        ).group(1)
+        assert (
+            'обновлено <time datetime="2019-04-02T08:05:00+02:00">2 апр 2019, 08:05</time>'
+            in dateline
+        )
+
+    def test_story_without_corrections_has_no_corrections_section(self, client, story):
+        page = html(client.get(story.get_absolute_url()))
+        assert "Исправления" not in page and "corrections" not in page
+        assert "correction" not in json_ld(page)
+
+    def test_json_ld_lists_the_corrections_and_is_modified_at_the_latest(self, client, story):
+        correct_twice(story)
+        page = html(client.get(story.get_absolute_url()))
+        data = json_ld(page)
+        assert data["correction"] == [
+            {
+                "@type": "CorrectionComment",
+                "text": "Склад принадлежит не городу, а частной компании.",
+                "datePublished": "2019-04-02T08:05:00+02:00",
+            },
+            {
+                "@type": "CorrectionComment",
+                "text": "Пожар потушили за два часа, а не за три.",
+                "datePublished": "2019-03-28T11:40:00+02:00",
+            },
+        ]
+        assert data["datePublished"] == "2019-03-27T15:15:00+02:00"
+        assert data["dateModified"] == "2019-04-02T08:05:00+02:00"
+        assert meta(page, "property", "article:modified_time") == ["2019-04-02T08:05:00+02:00"]
+
+    def test_correction_text_keeps_its_line_breaks_and_nothing_else(self, client, story):
+        CorrectionFactory(article=story, text="Первая строка.\nВторая <b>строка</b>.")
+        page = html(client.get(story.get_absolute_url()))
+        assert "Первая строка.<br>Вторая &lt;b&gt;строка&lt;/b&gt;." in page
+        assert json_ld(page)["correction"][0]["text"] == "Первая строка.\nВторая <b>строка</b>."
+
+
 HOSTILE = "\"'><script>alert(1)</script><img src=x onerror=alert(2)></script>"
 
 
@@ -238,6 +373,7 @@ def test_hostile_text_is_escaped_in_page_title_meta_and_json_ld(client):
         tags=[HOSTILE],
     )
     RelatedLinkFactory(article=article, title=HOSTILE, kicker=HOSTILE[:40])
+    CorrectionFactory(article=article, text=HOSTILE)
     page = html(client.get(article.get_absolute_url()))
     assert "<script>alert" not in page
     assert "<img src=x" not in page
@@ -247,6 +383,7 @@ def test_hostile_text_is_escaped_in_page_title_meta_and_json_ld(client):
     data = json_ld(page)
     assert data["headline"] == HOSTILE[:110]
     assert data["author"][0]["name"] == HOSTILE
+    assert data["correction"][0]["text"] == HOSTILE
     assert f"<title>{HOSTILE}" not in page
 
 
@@ -385,13 +522,21 @@ class TestQueryCounts:
                     target_article=ArticleFactory(),
                     external_url="",
                 )
+                CorrectionFactory(
+                    article=article, created_at=timezone.now() - datetime.timedelta(minutes=i)
+                )
             return article
 
         one, twenty = make(1), make(20)
-        # The story with region and photo; renditions; bylines with authors; tags; teasers with
-        # their targets and regions; "read also".
-        assert queries_of(client, one.get_absolute_url()) == 6
-        assert queries_of(client, twenty.get_absolute_url()) == 6
+        # 1. the story with its region and main photo;
+        # 2. the photo's renditions;
+        # 3. bylines with their authors;
+        # 4. tags;
+        # 5. teasers with their target stories and those stories' regions;
+        # 6. corrections, newest first;
+        # 7. "read also".
+        assert queries_of(client, one.get_absolute_url()) == 7
+        assert queries_of(client, twenty.get_absolute_url()) == 7
 
     @pytest.mark.parametrize(
         ("url", "expected"),

@@ -9,6 +9,9 @@ from ..fields import CleanCharField
 from ..slugs import slugify_ru
 from .visibility import published_q
 
+# "-999": room for the number taggit adds to a slug another tag already has.
+TAKEN_SLUG_SUFFIX_ROOM = 4
+
 
 class TagQuerySet(models.QuerySet):
     def with_published_stories(self) -> "TagQuerySet":
@@ -40,7 +43,11 @@ class Tag(TagBase):
         return reverse("articles:tag_detail", kwargs={"tag": self.slug})
 
     def slugify(self, tag, i=None):
-        slug = slugify_ru(tag) or "tag"
+        # taggit appends "-<i>" to a taken slug and finds the taken ones by the bare slug as a
+        # prefix, so the bare slug keeps room for the suffix: every variant then fits the column
+        # (PostgreSQL refuses a longer value outright) and shares the prefix taggit looks for.
+        max_length = self._meta.get_field("slug").max_length - TAKEN_SLUG_SUFFIX_ROOM
+        slug = slugify_ru(tag, max_length=max_length) or "tag"
         return f"{slug}-{i}" if i is not None else slug
 
 
