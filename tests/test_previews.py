@@ -381,8 +381,8 @@ def test_preview_page_makes_the_same_queries_with_one_or_twenty_of_everything(
     for path in (make(1), make(20)):
         assert client.get(path).status_code == 200  # warm the region navigation's cache
         # The story with region, photo and whether readers see it; renditions; bylines with
-        # authors; tags; teasers with their targets and regions; "read also".
-        with django_assert_num_queries(6):
+        # authors; tags; teasers with their targets and regions; corrections; "read also".
+        with django_assert_num_queries(7):
             assert client.get(path).status_code == 200
 
 
