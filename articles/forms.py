@@ -6,6 +6,7 @@ import datetime
 from django import forms
 from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import Article, Tag
@@ -129,6 +130,15 @@ class ArticleDeskForm(forms.ModelForm):
         self.pending_correction = self._correction(cleaned)
         return cleaned
 
+    def clean_unpublish_at(self):
+        value = self.cleaned_data.get("unpublish_at")
+        if "unpublish_at" in self.changed_data and value is not None and value <= timezone.now():
+            raise ValidationError(
+                _("Время снятия уже прошло: снять материал сейчас — кнопка «Снять с публикации»."),
+                code="unpublish_in_past",
+            )
+        return value
+
     def _provisional(self, cleaned) -> Article:
         """The story as it will be after this save, for asking the workflow in advance."""
         article = copy.copy(self.instance)
@@ -149,8 +159,8 @@ class ArticleDeskForm(forms.ModelForm):
         )
         if not name and rescheduled:
             name = "publish"
-        if not name or cleaned.get("region") is None and self.instance.region_id is None:
-            return None
+        if not name or (cleaned.get("region") is None and self.instance.region_id is None):
+            return None  # no step asked, or no region to ask about (the field says so)
         comment = cleaned.get("transition_comment", "")
         try:
             workflow.check(

@@ -414,3 +414,20 @@ def test_no_preview_link_for_someone_elses_story_or_another_region(client, desk)
     assert "preview-url" not in page
     page = as_user(client, desk["editor"]).get(change_url(theirs)).content.decode()
     assert "preview-url" in page
+
+
+def test_an_unpublish_time_in_the_past_is_a_form_error(client, desk):
+    story = ArticleFactory(region=desk["home"])
+    as_user(client, desk["editor"])
+    past = timezone.now() - datetime.timedelta(minutes=5)
+    data = story_data(story, **publication(past, "Europe/Kaliningrad", "unpublish_at"))
+    response = client.post(change_url(story), data)
+    assert response.status_code == 200
+    assert "unpublish_at" in response.context["adminform"].form.errors
+    story.refresh_from_db()
+    assert story.unpublish_at is None
+    later = timezone.now() + datetime.timedelta(days=1)
+    data = story_data(story, **publication(later, "Europe/Kaliningrad", "unpublish_at"))
+    assert client.post(change_url(story), data).status_code == 302
+    story.refresh_from_db()
+    assert story.unpublish_at == later.replace(microsecond=0)

@@ -76,25 +76,22 @@ def teaser_targets(user):
     return Article.objects.filter(permissions.visible_teaser_targets(user))
 
 
-class DeskZone:
-    """Which clock the story form reads and shows times on: the region chosen in that form.
+def form_region(request, obj: Article | None) -> Region | None:
+    """The region whose clock the story form reads and shows times on: the one chosen in it.
 
     A POST's region (when the user may write there), else the story's region, else the user's
-    only region, else the newsroom's own clock.
+    only region; None means the newsroom's own clock.
     """
-
-    @staticmethod
-    def region_for(request, obj) -> Region | None:
-        writable = permissions.writable_regions(request.user)
-        posted = request.POST.get("region", "") if request.method == "POST" else ""
-        if posted.isascii() and posted.isdigit() and len(posted) < 19:
-            region = writable.filter(pk=int(posted)).first()
-            if region is not None:
-                return region
-        if obj is not None:
-            return obj.region
-        only = list(writable[:2])
-        return only[0] if len(only) == 1 else None
+    writable = permissions.writable_regions(request.user)
+    posted = request.POST.get("region", "") if request.method == "POST" else ""
+    if posted.isascii() and posted.isdigit() and len(posted) < 19:
+        region = writable.filter(pk=int(posted)).first()
+        if region is not None:
+            return region
+    if obj is not None:
+        return obj.region
+    only = list(writable[:2])
+    return only[0] if len(only) == 1 else None
 
 
 @admin.register(Article)
@@ -119,16 +116,17 @@ class ArticleAdmin(admin.ModelAdmin):
 
     # Fieldsets --------------------------------------------------------------------------------
 
+    @staticmethod
+    def _may_publish(request, obj: Article | None) -> bool:
+        """Whether the form offers publication times: the story's editors, or a new story's."""
+        if obj is None:
+            return permissions.publishable_regions(request.user).exists()
+        return permissions.can_publish_in(request.user, obj.region_id)
+
     def get_fieldsets(self, request, obj=None):
         user = request.user
-        region_id = obj.region_id if obj else None
-        publisher = (
-            permissions.can_publish_in(user, region_id)
-            if obj
-            else permissions.publishable_regions(user).exists()
-        )
         publication = ["region", "status_label", "published_at", "embargo_until"]
-        if publisher:
+        if self._may_publish(request, obj):
             publication.append("unpublish_at")
         publication += ["is_breaking", "tags"]
         if obj is not None and permissions.can_preview(user, obj):
@@ -168,13 +166,7 @@ class ArticleAdmin(admin.ModelAdmin):
             "created_by",
             "updated_by",
         ]
-        region_id = obj.region_id if obj else None
-        may_publish = (
-            permissions.can_publish_in(request.user, region_id)
-            if obj
-            else permissions.publishable_regions(request.user).exists()
-        )
-        if not may_publish:
+        if not self._may_publish(request, obj):
             readonly += ["published_at", "unpublish_at"]
         return readonly
 
@@ -253,7 +245,7 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)
-        region = DeskZone.region_for(request, None)
+        region = form_region(request, None)
         if region is not None:
             initial.setdefault("region", region.pk)
         return initial
@@ -263,7 +255,7 @@ class ArticleAdmin(admin.ModelAdmin):
         obj = None
         if object_id is not None:
             obj = self._desk_object_or_404(request, object_id)
-        region = DeskZone.region_for(request, obj)
+        region = form_region(request, obj)
         zone = region.zone if region is not None else timezone.get_default_timezone()
         request.desk_zone = str(zone)
         steps = workflow.allowed_transitions(request.user, obj or self._new_story(request, region))
