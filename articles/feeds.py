@@ -12,7 +12,6 @@ import datetime
 import hashlib
 import html
 import logging
-import re
 from typing import NamedTuple
 
 from django.conf import settings
@@ -23,14 +22,13 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import feedgenerator, timezone
 from django.utils.encoding import iri_to_uri
-from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import condition
 
 from .metadata import absolute_url
 from .models import Article, ArticleAuthor, Author, PhotoRendition, Region, Tag, TaggedArticle
 from .renditions import prefetch_renditions, widest_jpeg
-from .sanitizer import sanitize_html
+from .sanitizer import plain_text
 
 logger = logging.getLogger(__name__)
 
@@ -44,24 +42,10 @@ RENDITION_SIZE_CACHE_SECONDS = 7 * 24 * 60 * 60
 YANDEX_NAMESPACE = "http://news.yandex.ru"
 YANDEX_GENRE = "message"
 
-# Where a block of the sanitizer's allow-list opens or closes, the plain text breaks the line;
-# inside a block, line breaks and runs of spaces in the source are one space, as a browser shows.
-_BLOCK_BOUNDARY = re.compile(r"</?(?:p|h[2-4]|ul|ol|li|blockquote)>|<br>")
-_HTML_WHITESPACE = re.compile(r"[ \t\n\r\f]+")
-
 
 class Validators(NamedTuple):
     etag: str | None
     last_modified: datetime.datetime | None
-
-
-def plain_text(body: str) -> str:
-    """A story body as plain text: one paragraph, heading or list item a line, entities decoded."""
-    # Sanitized again on output, as templates do: the markup is then nh3's normal form the pattern
-    # expects, and a <script> written around the model field is dropped with its content.
-    markup = _HTML_WHITESPACE.sub(" ", sanitize_html(body))
-    text = html.unescape(strip_tags(_BLOCK_BOUNDARY.sub("\n", markup)))
-    return "\n".join(line.strip() for line in text.splitlines() if line.strip())
 
 
 def _rendition_sizes(renditions: list[PhotoRendition]) -> dict[int, int]:

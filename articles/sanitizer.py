@@ -5,10 +5,12 @@ management commands, bulk inserts) and the templates on output. It is idempotent
 again on stored text changes nothing.
 """
 
+import html
 import re
 from urllib.parse import urlsplit
 
 import nh3
+from django.utils.html import strip_tags
 
 from .text import strip_control_characters
 
@@ -72,3 +74,18 @@ def sanitize_html(html: str | None) -> str:
         return ""
     cleaned = _cleaner.clean(strip_control_characters(html))
     return _A_TAG.sub(_mark_external_links, cleaned).strip()
+
+
+# Where a block of the sanitizer's allow-list opens or closes, the plain text breaks the line;
+# inside a block, line breaks and runs of spaces in the source are one space, as a browser shows.
+_BLOCK_BOUNDARY = re.compile(r"</?(?:p|h[2-4]|ul|ol|li|blockquote)>|<br>")
+_HTML_WHITESPACE = re.compile(r"[ \t\n\r\f]+")
+
+
+def plain_text(body: str) -> str:
+    """A story body as plain text: one paragraph, heading or list item a line, entities decoded."""
+    # Sanitized again on output, as templates do: the markup is then nh3's normal form the pattern
+    # expects, and a <script> written around the model field is dropped with its content.
+    markup = _HTML_WHITESPACE.sub(" ", sanitize_html(body))
+    text = html.unescape(strip_tags(_BLOCK_BOUNDARY.sub("\n", markup)))
+    return "\n".join(line.strip() for line in text.splitlines() if line.strip())

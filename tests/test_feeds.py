@@ -14,9 +14,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.http import http_date
 
-from articles.feeds import FEED_SIZE, plain_text
+from articles.feeds import FEED_SIZE
 from articles.models import Article, PhotoRendition
 from articles.renditions import build_renditions
+from articles.sanitizer import plain_text
 from tests.factories import (
     ArticleFactory,
     AuthorFactory,
