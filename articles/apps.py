@@ -9,3 +9,6 @@ class ArticlesConfig(AppConfig):
 
     def ready(self):
         from . import renditions, signals  # noqa: F401 - build renditions on save; cache purges
+        from .publishing import revisions
+
+        revisions.register_models()

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "django_prose_editor",
     "django_tasks",
     "django_tasks_db",
+    "reversion",
     "articles",
 ]
 

@@ -160,6 +160,8 @@ class Article(SluggedModel):
     created_by = staff_member(_("создал"))
     updated_by = staff_member(_("изменил"))
     published_by = staff_member(_("опубликовал"))
+    # The add form's one-time key: a double click or a replayed POST cannot make a second story.
+    submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     objects = ArticleQuerySet.as_manager()
 

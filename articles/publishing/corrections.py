@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Article, Correction
-from . import permissions
+from . import permissions, revisions
 
 CORRECTION_MAX_LENGTH = Correction._meta.get_field("text").max_length
 
@@ -40,5 +40,8 @@ def add_correction(*, article: Article, user, text: str) -> Correction:
         article=locked, text=text, created_at=now, created_by=user
     )
     Article.objects.filter(pk=locked.pk).update(corrected_at=now, updated_at=now, updated_by=user)
+    locked.refresh_from_db()
+    with revisions.revision(user, _("Исправление: %(text)s") % {"text": text[:100]}):
+        revisions.keep(locked)
     article.corrected_at = now
     return correction

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from ..dates import format_dateline
 from ..indexnow import queue_ping
 from ..models import Article, ArticleStatus, StatusChange
-from . import permissions
+from . import permissions, revisions
 
 DRAFT, REVIEW = ArticleStatus.DRAFT, ArticleStatus.REVIEW
 PUBLISHED, UNPUBLISHED = ArticleStatus.PUBLISHED, ArticleStatus.UNPUBLISHED
@@ -175,7 +175,9 @@ def _apply(
         queue_ping(locked)
     locked.status = transition.target
     locked.updated_by = user
-    locked.save(update_fields=fields)
+    with revisions.revision(user, f"{transition.label}. {comment}".strip(". ")):
+        locked.save(update_fields=fields)
+        revisions.keep(locked)
     # The caller's object now says what the database says.
     for name_ in ("status", "published_at", "published_by_id", "updated_at", "updated_by_id"):
         setattr(article, name_, getattr(locked, name_))
