@@ -76,7 +76,8 @@ def prepare(env: dict[str, str], articles: int) -> None:
     """Migrate, seed once, collect static files, and refresh the planner's statistics."""
     ensure_postgres_database(env["DATABASE_URL"])
     manage(env, "migrate", "--noinput", "-v0")
-    manage(env, "seed_demo", "--articles", str(articles))
+    # Production settings: the demo accounts (a published password) must be asked for.
+    manage(env, "seed_demo", "--articles", str(articles), "--with-demo-accounts")
     manage(env, "collectstatic", "--noinput", "-v0")
     if env["DATABASE_URL"].startswith("postgres"):
         # Autovacuum would get there; the benchmark should not depend on when it runs.

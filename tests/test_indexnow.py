@@ -211,7 +211,14 @@ def test_nothing_is_queued_when_indexnow_is_off(admin_client, django_capture_on_
 
 def test_stories_saved_outside_the_desk_queue_nothing(endpoint, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        call_command("seed_demo", articles=20, photos=1, photo_width=64, stdout=io.StringIO())
+        call_command(
+            "seed_demo",
+            articles=20,
+            photos=1,
+            photo_width=64,
+            with_demo_accounts=True,  # tests run with DEBUG off, as a production server does
+            stdout=io.StringIO(),
+        )
         ArticleFactory()
 
     assert Article.objects.published().count() > 10

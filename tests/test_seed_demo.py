@@ -3,29 +3,47 @@
 import datetime
 import hashlib
 import io
+import os
 import random
 import re
+import subprocess
+import sys
 import time
 from collections import Counter
+from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
+from django.contrib.auth.models import Group
+from django.core.management import CommandError, call_command
 from django.db import transaction
-from django.urls import resolve
+from django.test import override_settings
+from django.urls import resolve, reverse
 from django.utils import timezone
 from PIL import Image
 
 from articles import demo
+from articles.demo.builder import DemoBuilder
+from articles.demo.words import REVIEW_NOTES, SCHEDULE_NOTES
 from articles.models import (
     Article,
     ArticleAuthor,
     Author,
     Photo,
     Region,
+    RegionalRole,
+    RegionMembership,
     RelatedLink,
+    StatusChange,
     Tag,
     TaggedArticle,
+)
+from articles.publishing import permissions
+from articles.publishing.roles import (
+    ADMIN_GROUP,
+    CHIEF_EDITOR_GROUP,
+    JOURNALIST_GROUP,
+    REGIONAL_EDITOR_GROUP,
 )
 from articles.slugs import slugify_ru
 from articles.teasers import validate_teaser_url
@@ -49,9 +67,21 @@ HREF = re.compile(r'<a href="([^"]+)"')
 
 
 def _row_counts() -> dict[str, int]:
-    models = (Region, Author, Photo, Tag, Article, ArticleAuthor, TaggedArticle, RelatedLink)
+    models = (
+        Region,
+        Author,
+        Photo,
+        Tag,
+        Article,
+        ArticleAuthor,
+        TaggedArticle,
+        RelatedLink,
+        RegionMembership,
+        StatusChange,
+    )
     counts = {model.__name__: model.objects.count() for model in models}
     counts["User"] = get_user_model().objects.count()
+    counts["User.groups"] = get_user_model().groups.through.objects.count()
     return counts
 
 
@@ -62,25 +92,76 @@ def test_a_database_with_any_region_is_left_alone():
     before = _row_counts()
     out = io.StringIO()
 
-    call_command("seed_demo", articles=5, photos=1, photo_width=64, stdout=out)
+    call_command(
+        "seed_demo", articles=5, photos=1, photo_width=64, with_demo_accounts=True, stdout=out
+    )
 
     assert "already loaded" in out.getvalue()
     assert _row_counts() == before
 
 
+@pytest.mark.django_db
+def test_a_production_server_refuses_the_demo_accounts_without_the_flag(settings):
+    settings.DEBUG = False
+    before = _row_counts()
+
+    with pytest.raises(CommandError) as refused:
+        call_command("seed_demo", articles=5, photos=1, photo_width=64, stdout=io.StringIO())
+
+    message = str(refused.value)
+    assert "DEBUG is off" in message and "--with-demo-accounts" in message
+    assert demo.DEMO_PASSWORD in message
+    assert all(username in message for username in demo.DEMO_USERNAMES)
+    assert _row_counts() == before
+
+
+def test_the_refusal_is_an_error_exit_that_leaves_the_database_unopened(tmp_path):
+    """The real command line on production settings: exit status 1, and no database file made."""
+    database = tmp_path / "production.sqlite3"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "newsroom.settings",
+        "DEBUG": "0",
+        "SECRET_KEY": "a-production-like-secret-key-" + "x" * 40,
+        "SITE_URL": "https://news.example.ru",
+        "DATABASE_URL": f"sqlite:///{database}",
+        "MEDIA_ROOT": str(tmp_path / "media"),
+    }
+    finished = subprocess.run(
+        [sys.executable, "manage.py", "seed_demo", "--articles", "5", "--photos", "0"],
+        env=env,
+        cwd=Path(__file__).parent.parent,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert finished.returncode == 1
+    assert "--with-demo-accounts" in finished.stderr
+    assert "Traceback" not in finished.stderr
+    assert not database.exists()
+    assert not (tmp_path / "media").exists()
+
+
 @pytest.fixture(scope="module")
 def seeded(django_db_setup, django_db_blocker):
-    """One demo newsroom for the module, rolled back after it: other modules see an empty DB."""
-    with django_db_blocker.unblock(), transaction.atomic():
+    """One demo newsroom for the module, rolled back after it: other modules see an empty DB.
+
+    Loaded as a production server loads it when asked to (DEBUG off, the flag given), so every
+    test below also stands for "the flag is accepted". Yields what the command printed.
+    """
+    out = io.StringIO()
+    with django_db_blocker.unblock(), transaction.atomic(), override_settings(DEBUG=False):
         call_command(
             "seed_demo",
             articles=ARTICLES,
             photos=PHOTOS,
             photo_width=PHOTO_WIDTH,
             seed=1,
-            verbosity=0,
+            with_demo_accounts=True,
+            stdout=out,
         )
-        yield
+        yield out.getvalue()
         transaction.set_rollback(True)
 
 
@@ -111,7 +192,11 @@ def test_staff_have_russian_names_titles_bios_and_some_portraits():
     assert all(author.slug == slugify_ru(author.name) for author in authors)
     portraits = [author for author in authors if author.photo is not None]
     assert 0 < len(portraits) < len(authors)
-    assert [author.user.username for author in authors if author.user] == [demo.DEMO_USERNAME]
+    linked = {author.user.username: author for author in authors if author.user}
+    assert set(linked) == {demo.DEMO_USERNAME, "journalist", "regional-editor"}
+    for username in ("journalist", "regional-editor"):
+        user = linked[username].user
+        assert linked[username].name == user.get_full_name()
 
 
 @pytest.mark.django_db
@@ -243,6 +328,187 @@ def test_demo_editor_can_log_in_to_the_admin(client):
     assert client.login(username=demo.DEMO_USERNAME, password=demo.DEMO_PASSWORD)
 
 
+# What each demo account is at the desk, as articles/publishing/permissions.py reads it.
+DESK_ACCOUNTS = [
+    ("journalist", JOURNALIST_GROUP, {"kaliningrad": RegionalRole.JOURNALIST}),
+    ("regional-editor", REGIONAL_EDITOR_GROUP, {"kaliningrad": RegionalRole.EDITOR}),
+    ("chief-editor", CHIEF_EDITOR_GROUP, {}),
+    ("admin", ADMIN_GROUP, {}),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("seeded")
+@pytest.mark.parametrize(("username", "group", "regions"), DESK_ACCOUNTS)
+def test_each_desk_role_has_a_demo_account_that_can_sign_in(client, username, group, regions):
+    user = get_user_model().objects.get(username=username)
+    memberships = {m.region.slug: m.role for m in user.region_memberships.select_related("region")}
+
+    assert user.is_staff and user.is_active and not user.is_superuser
+    assert CYRILLIC.search(user.first_name) and CYRILLIC.search(user.last_name)
+    assert list(user.groups.values_list("name", flat=True)) == [group]
+    assert memberships == regions
+    assert client.login(username=username, password=demo.DEMO_PASSWORD)
+    assert client.get(reverse("admin:index")).status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("seeded")
+def test_each_demo_account_may_do_what_its_role_says():
+    users = get_user_model().objects.in_bulk(demo.DEMO_USERNAMES, field_name="username")
+    home = Region.objects.get(slug=demo.DEMO_REGION)
+    elsewhere = Region.objects.exclude(pk=home.pk).first()
+    journalist, regional, chief, admin = (
+        users[name] for name in ("journalist", "regional-editor", "chief-editor", "admin")
+    )
+
+    assert list(permissions.writable_regions(journalist)) == [home]
+    assert not permissions.can_publish_in(journalist, home.pk)
+    assert permissions.can_publish_in(regional, home.pk)
+    assert not permissions.can_publish_in(regional, elsewhere.pk)
+    assert permissions.can_publish_in(chief, elsewhere.pk)
+    assert not permissions.can_manage_newsroom(chief)
+    assert permissions.can_manage_newsroom(admin)
+    assert permissions.can_manage_newsroom(users[demo.DEMO_USERNAME])
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("seeded")
+def test_the_journalist_has_own_drafts_to_edit_in_their_region():
+    journalist = get_user_model().objects.get(username="journalist")
+    drafts = list(
+        Article.objects.filter(created_by=journalist, status=Article.Status.DRAFT)
+        .select_related("region")
+        .prefetch_related("bylines__author")
+    )
+
+    assert len(drafts) >= 2
+    for draft in drafts:
+        assert draft.region.slug == demo.DEMO_REGION
+        assert draft.updated_by_id == journalist.pk and draft.published_at is None
+        assert draft.bylines.all()[0].author.user_id == journalist.pk  # ordered by position
+        assert permissions.can_edit(journalist, draft)
+    others = Article.objects.filter(status=Article.Status.DRAFT).exclude(created_by=journalist)
+    assert others.exists()  # the desk's other drafts stay the demo editor's
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("seeded")
+def test_the_journalists_stories_in_review_were_handed_over_with_a_note():
+    journalist = get_user_model().objects.get(username="journalist")
+    regional = get_user_model().objects.get(username="regional-editor")
+    in_review = list(
+        Article.objects.awaiting_review()
+        .filter(created_by=journalist)
+        .prefetch_related("status_changes")
+    )
+
+    assert len(in_review) >= 2
+    for article in in_review:
+        assert article.region.slug == demo.DEMO_REGION
+        [step] = article.status_changes.all()
+        assert (step.from_status, step.to_status) == (Article.Status.DRAFT, Article.Status.REVIEW)
+        assert step.changed_by_id == journalist.pk
+        assert step.comment in REVIEW_NOTES and CYRILLIC.search(step.comment)
+        assert step.published_at is None
+        assert permissions.can_edit(regional, article)
+        assert not permissions.can_edit(journalist, article)  # handed over: the editor's now
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("seeded")
+def test_every_scheduled_story_records_the_editor_who_scheduled_it():
+    scheduled = list(Article.objects.scheduled().prefetch_related("status_changes"))
+    published_by = {
+        (article.region.slug == demo.DEMO_REGION, article.published_by.username)
+        for article in Article.objects.exclude(published_at=None).select_related(
+            "region", "published_by"
+        )
+    }
+
+    assert scheduled
+    for article in scheduled:
+        [step] = article.status_changes.all()
+        assert step.to_status == Article.Status.PUBLISHED
+        assert step.published_at == article.published_at
+        assert step.changed_by_id == article.published_by_id
+        assert permissions.can_publish_in(step.changed_by, article.region_id)
+        assert step.comment in SCHEDULE_NOTES
+    assert published_by <= {(True, "regional-editor"), (False, "chief-editor")}
+    # The trail holds those steps and no others: nothing already out carries an invented one.
+    assert StatusChange.objects.count() == len(scheduled) + len(
+        Article.objects.awaiting_review().filter(created_by__username="journalist")
+    )
+
+
+@pytest.mark.django_db
+def test_the_summary_line_counts_what_was_written_and_names_every_account(seeded):
+    summary = seeded.strip().splitlines()[-1]
+    counts = {
+        word: int(number)
+        for number, word in re.findall(r"(\d+) ([a-z]+(?: [a-z]+)?)(?=[,.])", summary)
+    }
+
+    assert counts == {
+        "regions": Region.objects.count(),
+        "authors": Author.objects.count(),
+        "photos": Photo.objects.count(),
+        "tags": Tag.objects.count(),
+        "stories": Article.objects.count(),
+        "bylines": ArticleAuthor.objects.count(),
+        "taggings": TaggedArticle.objects.count(),
+        "related links": RelatedLink.objects.count(),
+        "status changes": StatusChange.objects.count(),
+    }
+    assert f"Accounts ({len(demo.DEMO_ACCOUNTS)} new)" in summary
+    assert all(username in summary for username in demo.DEMO_USERNAMES)
+    assert demo.DEMO_PASSWORD in summary
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("seeded")
+def test_an_existing_account_keeps_its_password_and_rights():
+    """The demo adds people; a login someone else made is never given the demo's password."""
+    users = get_user_model().objects
+    users.get(username="journalist").delete()
+    admin = users.get(username="admin")
+    admin.set_password("their-own-password")
+    admin.save()
+    admin.groups.clear()
+    builder = DemoBuilder(
+        articles=0,
+        photos=0,
+        seed=1,
+        photo_width=64,
+        batch_size=10,
+        log=lambda message: None,
+        progress=lambda count: None,
+    )
+    builder.home_region = Region.objects.get(slug=demo.DEMO_REGION)
+
+    accounts = builder.create_accounts()
+
+    admin.refresh_from_db()
+    assert set(accounts) == set(demo.DEMO_USERNAMES)
+    assert builder.summary.accounts == 1
+    assert admin.check_password("their-own-password") and not admin.groups.exists()
+    journalist = users.get(username="journalist")
+    assert journalist.check_password(demo.DEMO_PASSWORD)
+    assert journalist.region_memberships.get().role == RegionalRole.JOURNALIST
+    assert Group.objects.get(name=JOURNALIST_GROUP).user_set.get() == journalist
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("seeded")
+def test_a_developer_server_runs_the_command_without_the_flag(settings):
+    settings.DEBUG = True
+    out = io.StringIO()
+
+    call_command("seed_demo", articles=ARTICLES, photos=PHOTOS, stdout=out)
+
+    assert "already loaded" in out.getvalue()
+
+
 @pytest.mark.django_db
 @pytest.mark.usefixtures("seeded")
 def test_a_second_run_changes_nothing_and_returns_quickly():
@@ -250,7 +516,7 @@ def test_a_second_run_changes_nothing_and_returns_quickly():
     out = io.StringIO()
     started = time.monotonic()
 
-    call_command("seed_demo", articles=ARTICLES, photos=PHOTOS, stdout=out)
+    call_command("seed_demo", articles=ARTICLES, photos=PHOTOS, with_demo_accounts=True, stdout=out)
 
     assert time.monotonic() - started < 2
     assert "already loaded" in out.getvalue()

@@ -10,6 +10,7 @@ differ).
 
 The package:
 
+- `accounts`: the desk's people, one login per role, all with the published demo password;
 - `regions`, `topics`, `words`: the network's cities, the beats with their story templates, and
   the shared vocabulary (names, streets, quotes, kickers);
 - `text`: headlines, leads and HTML bodies from those templates, nouns agreeing with numbers;
@@ -17,13 +18,12 @@ The package:
 - `builder`: the bulk database writes, and `load_demo`, the way in.
 """
 
+from .accounts import DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_REGION, DEMO_USERNAME, DEMO_USERNAMES
 from .builder import (
     DEFAULT_ARTICLES,
     DEFAULT_BATCH_SIZE,
     DEFAULT_PHOTO_WIDTH,
     DEFAULT_PHOTOS,
-    DEMO_PASSWORD,
-    DEMO_USERNAME,
     load_demo,
 )
 from .pictures import draw_landscape
@@ -36,8 +36,11 @@ __all__ = [
     "DEFAULT_BATCH_SIZE",
     "DEFAULT_PHOTOS",
     "DEFAULT_PHOTO_WIDTH",
+    "DEMO_ACCOUNTS",
     "DEMO_PASSWORD",
+    "DEMO_REGION",
     "DEMO_USERNAME",
+    "DEMO_USERNAMES",
     "REGIONS",
     "TOPICS",
     "_Num",

@@ -12,13 +12,36 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from ..models import Article, ArticleAuthor, Author, Photo, Region, RelatedLink, Tag, TaggedArticle
+from ..models import (
+    Article,
+    ArticleAuthor,
+    Author,
+    Photo,
+    Region,
+    RegionMembership,
+    RelatedLink,
+    StatusChange,
+    Tag,
+    TaggedArticle,
+)
 from ..slugs import slugify_ru
+from .accounts import (
+    CHIEF_EDITOR,
+    DEMO_ACCOUNTS,
+    DEMO_PASSWORD,
+    DEMO_REGION,
+    DEMO_USERNAME,
+    DEMO_USERNAMES,
+    JOURNALIST,
+    REGIONAL_EDITOR,
+)
 from .pictures import draw_landscape, draw_portrait
 from .regions import REGIONS, DemoRegion
 from .text import StoryRef, write_story
@@ -33,18 +56,20 @@ from .words import (
     INTERNAL_KICKERS,
     JOB_TITLES,
     MALE_NAMES,
+    REVIEW_NOTES,
+    SCHEDULE_NOTES,
     SURNAMES,
 )
-
-# The admin account of the demo. Demo-only: documented in the README, never for a real site.
-DEMO_USERNAME = "editor"
-DEMO_PASSWORD = "newsroom-demo"  # noqa: S105 - a published demo password, not a secret
 
 DEFAULT_ARTICLES = 500
 DEFAULT_PHOTOS = 40
 DEFAULT_PHOTO_WIDTH = 1600  # 1600x1067, the 3:2 frame of a camera
 DEFAULT_BATCH_SIZE = 2000
-AUTHOR_COUNT = 24
+AUTHOR_COUNT = 24  # besides the journalist's and the regional editor's own profiles
+# The journalist's own stories: at most this many drafts and stories in review (half of each when
+# the demo is small), so the desk has something to show each role without flooding a big demo.
+JOURNALIST_DRAFTS = 6
+JOURNALIST_REVIEWS = 3
 PHOTOGRAPHER = "фотокорреспондент"
 
 # The external titles' slugs, made once rather than for every link.
@@ -58,6 +83,7 @@ def database_has_content() -> bool:
 
 @dataclass
 class DemoSummary:
+    accounts: int = 0  # created; an account that existed already is left as it was
     regions: int = 0
     authors: int = 0
     photos: int = 0
@@ -66,6 +92,7 @@ class DemoSummary:
     bylines: int = 0
     taggings: int = 0
     related_links: int = 0
+    status_changes: int = 0
 
 
 @dataclass(slots=True)
@@ -78,6 +105,7 @@ class _Plan:
     region: Region
     topic: Topic
     is_breaking: bool = False
+    by_journalist: bool = False  # the demo journalist's own story, in their region
 
 
 def _growing_batches(items: list, cap: int) -> Iterator[list]:
@@ -114,24 +142,19 @@ class DemoBuilder:
         self.visible_by_region: dict[str, list[StoryRef]] = {}
 
     def build(self) -> DemoSummary:
-        self.editor = self.demo_editor()
         self.regions = self.create_regions()
+        self.home_region = self.regions[DEMO_REGION][0]
+        self.users = self.create_accounts()
+        self.editor = self.users[DEMO_USERNAME]
+        self.journalist = self.users[JOURNALIST.username]
+        self.regional_editor = self.users[REGIONAL_EDITOR.username]
+        self.chief_editor = self.users[CHIEF_EDITOR.username]
         self.authors = self.create_authors()
         self.photographers = _photographers(self.authors)
         self.photos = self.draw_photo_library()
         self.tags_by_name = self.create_tags()
         self.insert_stories(self.plan_stories())
         return self.summary
-
-    def demo_editor(self):
-        user_model = get_user_model()
-        user = user_model.objects.filter(username=DEMO_USERNAME).first()
-        if user is None:
-            user = user_model.objects.create_superuser(
-                DEMO_USERNAME, email="editor@example.org", password=DEMO_PASSWORD
-            )
-            self.log(f"Demo admin: {DEMO_USERNAME} / {DEMO_PASSWORD}")
-        return user
 
     def create_regions(self) -> dict[str, tuple[Region, DemoRegion]]:
         rows = Region.objects.bulk_create(
@@ -148,14 +171,60 @@ class DemoBuilder:
         self.summary.regions = len(rows)
         return {row.slug: (row, spec) for row, spec in zip(rows, REGIONS, strict=True)}
 
+    def create_accounts(self) -> dict:
+        """One staff account per desk role (see accounts.py), by username; existing ones kept.
+
+        An account of that name made by someone else keeps its password, groups and regions: the
+        demo only adds people, it never changes what an existing login may do.
+        """
+        user_model = get_user_model()
+        users = user_model.objects.in_bulk(DEMO_USERNAMES, field_name="username")
+        for username in users:
+            self.log(f"Account {username!r} already exists: left as it is.")
+        missing = [account for account in DEMO_ACCOUNTS if account.username not in users]
+        if not missing:
+            return users
+        # One hash for all: PBKDF2 takes a good part of a second each, and the password is public.
+        password = make_password(DEMO_PASSWORD)
+        groups = Group.objects.in_bulk([a.group for a in missing if a.group], field_name="name")
+        memberships = []
+        for account in missing:
+            user = user_model.objects.create(
+                username=account.username,
+                first_name=account.first_name,
+                last_name=account.last_name,
+                email=f"{account.username}@example.org",
+                password=password,
+                is_staff=True,
+                is_superuser=account.is_superuser,
+            )
+            if account.group:
+                user.groups.add(groups[account.group])
+            if account.regional_role:
+                memberships.append(
+                    RegionMembership(user=user, region=self.home_region, role=account.regional_role)
+                )
+            users[account.username] = user
+        RegionMembership.objects.bulk_create(memberships)
+        self.summary.accounts = len(missing)
+        names = ", ".join(account.username for account in missing)
+        self.log(f"Demo accounts (password {DEMO_PASSWORD}): {names}")
+        return users
+
     def create_authors(self) -> list[Author]:
-        """The staff: an editor-in-chief (the demo admin), photographers, reporters; their names."""
+        """The staff: an editor-in-chief (the demo admin), photographers, reporters; their names.
+
+        The demo journalist and regional editor are among them under their own names, each linked
+        to their account, so their bylines and author pages are theirs.
+        """
         rng = self.rng
+        taken = {account.full_name for account in DEMO_ACCOUNTS}
         everyone = [
             (first, last, female)
             for female, firsts in ((False, MALE_NAMES), (True, FEMALE_NAMES))
             for first in firsts
             for last in SURNAMES
+            if f"{first} {last}{'а' if female else ''}" not in taken
         ]
         regions = [spec for _, spec in self.regions.values() if spec.is_active]
         titles = (
@@ -172,6 +241,19 @@ class DemoBuilder:
             author = Author(name=name, slug=slugify_ru(name), job_title=title, bio=bio)
             author.user = self.editor if index == 0 else None
             staff.append((author, female))
+        home = self.regions[DEMO_REGION][1]
+        self.own_author = {}
+        for account in (JOURNALIST, REGIONAL_EDITOR):
+            user = self.users[account.username]
+            author = Author(
+                name=account.full_name,
+                slug=slugify_ru(account.full_name),
+                job_title=account.job_title,
+                bio=_author_bio(rng, account.female, home, account.job_title),
+                user=user,
+            )
+            self.own_author[user.pk] = author
+            staff.append((author, account.female))
         photographers = _photographers([author for author, _ in staff])
         for index, (author, female) in enumerate(staff):
             if index % 3 == 0:  # a third of the staff have a portrait
@@ -224,14 +306,17 @@ class DemoBuilder:
             return max(1, round(n * fraction)) if n >= 20 else 0
 
         hours = datetime.timedelta(hours=1)
-        plans = [
+        drafts = [
             self.plan(Article.Status.DRAFT, None, now - hours * rng.uniform(1, 340))
             for _ in range(share(0.05))
         ]
-        plans += [
+        reviews = [
             self.plan(Article.Status.REVIEW, None, now - hours * rng.uniform(1, 100))
             for _ in range(share(0.03))
         ]
+        self.give_to_journalist(drafts, JOURNALIST_DRAFTS)
+        self.give_to_journalist(reviews, JOURNALIST_REVIEWS)
+        plans = drafts + reviews
         for _ in range(share(0.03)):  # scheduled: published, but due later
             plans.append(
                 self.plan(
@@ -265,24 +350,33 @@ class DemoBuilder:
         )[0]
         return _Plan(moment, status, published_at, region, self.rng.choice(TOPICS))
 
+    def give_to_journalist(self, plans: list[_Plan], cap: int) -> None:
+        """The first of these unpublished stories become the demo journalist's, in their region."""
+        for plan in plans[: min(cap, max(2, (len(plans) + 1) // 2))]:
+            plan.region = self.home_region
+            plan.by_journalist = True
+
     def insert_stories(self, plans: list[_Plan]) -> None:
         """Stories in batches; after each batch its ids are known and later stories link to it."""
         self.log(f"Writing {len(plans)} stories…")
         for batch in _growing_batches(plans, self.batch_size):
             articles = [self.new_article(plan) for plan in batch]
             Article.objects.bulk_create(articles, batch_size=self.batch_size)
-            bylines, taggings, links = [], [], []
+            bylines, taggings, links, trail = [], [], [], []
             for article, plan in zip(articles, batch, strict=True):
-                bylines += self.bylines(article)
+                bylines += self.bylines(article, plan)
                 taggings += self.taggings(article, plan.topic)
                 links += self.related_links(article)
+                trail += self.status_changes(article, plan)
             ArticleAuthor.objects.bulk_create(bylines, batch_size=self.batch_size)
             TaggedArticle.objects.bulk_create(taggings, batch_size=self.batch_size)
             RelatedLink.objects.bulk_create(links, batch_size=self.batch_size)
+            StatusChange.objects.bulk_create(trail, batch_size=self.batch_size)
             self.remember_visible(articles)
             self.summary.bylines += len(bylines)
             self.summary.taggings += len(taggings)
             self.summary.related_links += len(links)
+            self.summary.status_changes += len(trail)
             self.summary.articles += len(articles)
             self.progress(len(articles))
         self.backdate_stories()
@@ -292,6 +386,7 @@ class DemoBuilder:
         spec = self.regions[plan.region.slug][1]
         text = write_story(rng, self.now.date(), spec, plan.topic, self.pick_earlier(plan.region))
         published = plan.published_at is not None
+        writer = self.journalist if plan.by_journalist else self.editor
         return Article(
             headline=text.headline,
             slug=slugify_ru(text.headline),
@@ -302,10 +397,14 @@ class DemoBuilder:
             published_at=plan.published_at,
             is_breaking=plan.is_breaking,
             main_photo=rng.choice(self.photos) if self.photos and rng.random() < 0.85 else None,
-            created_by=self.editor,
-            updated_by=self.editor,
-            published_by=self.editor if published else None,
+            created_by=writer,
+            updated_by=writer,
+            published_by=self.publisher(plan.region) if published else None,
         )
+
+    def publisher(self, region: Region):
+        """Who put a story out: the regional editor at home, the chief editor everywhere else."""
+        return self.regional_editor if region.pk == self.home_region.pk else self.chief_editor
 
     def pick_earlier(self, region: Region) -> StoryRef | None:
         """An earlier visible story, from the same region more often than not, recent ones first."""
@@ -315,12 +414,48 @@ class DemoBuilder:
             return None
         return pool[max(0, len(pool) - 1 - int(len(pool) * self.rng.random() ** 3))]
 
-    def bylines(self, article: Article) -> list[ArticleAuthor]:
+    def bylines(self, article: Article, plan: _Plan) -> list[ArticleAuthor]:
+        """One to three authors; the demo journalist comes first on their own stories."""
         count = self.rng.choices((1, 2, 3), weights=(70, 22, 8))[0]
+        own = self.own_author.get(article.created_by_id) if plan.by_journalist else None
+        if own is None:
+            authors = self.rng.sample(self.authors, count)
+        else:
+            others = [author for author in self.authors if author.pk != own.pk]
+            authors = [own, *self.rng.sample(others, count - 1)]
         return [
             ArticleAuthor(article=article, author=author, position=position)
-            for position, author in enumerate(self.rng.sample(self.authors, count))
+            for position, author in enumerate(authors)
         ]
+
+    def status_changes(self, article: Article, plan: _Plan) -> list[StatusChange]:
+        """The audit trail's step that explains the story's state, where the desk needs one.
+
+        The journalist's stories in review were handed over by them, with a note to the editor;
+        a scheduled story was put on the clock by the editor who publishes it.
+        """
+        if plan.by_journalist and plan.status == Article.Status.REVIEW:
+            return [
+                StatusChange(
+                    article=article,
+                    from_status=Article.Status.DRAFT,
+                    to_status=Article.Status.REVIEW,
+                    comment=self.rng.choice(REVIEW_NOTES),
+                    changed_by=article.created_by,
+                )
+            ]
+        if plan.status == Article.Status.PUBLISHED and plan.published_at > self.now:
+            return [
+                StatusChange(
+                    article=article,
+                    from_status=Article.Status.REVIEW,
+                    to_status=Article.Status.PUBLISHED,
+                    published_at=plan.published_at,
+                    comment=self.rng.choice(SCHEDULE_NOTES),
+                    changed_by=article.published_by,
+                )
+            ]
+        return []
 
     def taggings(self, article: Article, topic: Topic) -> list[TaggedArticle]:
         rng = self.rng

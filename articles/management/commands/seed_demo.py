@@ -3,7 +3,8 @@
 import argparse
 import time
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from articles import demo
@@ -36,11 +37,16 @@ class _StoryProgress:
             self.bar.close()
 
 
+_ACCOUNTS = ", ".join(demo.DEMO_USERNAMES)
+
+
 class Command(BaseCommand):
     help = (
         "Fill an EMPTY database with a demo regional newsroom: regions, staff, a photo library "
-        "drawn with Pillow and generated Russian stories, plus the demo admin "
-        f"{demo.DEMO_USERNAME!r}. Does nothing if the database already has content."
+        "drawn with Pillow and generated Russian stories, plus an account for each desk role "
+        f"and a superuser: {_ACCOUNTS} (password {demo.DEMO_PASSWORD!r}, published in the "
+        "README). Does nothing if the database already has content. With DEBUG off (a "
+        "production-like server) it refuses to run unless --with-demo-accounts is given."
     )
 
     def add_arguments(self, parser):
@@ -72,8 +78,24 @@ class Command(BaseCommand):
             help=f"Rows per bulk insert (default {demo.DEFAULT_BATCH_SIZE}).",
         )
         parser.add_argument("--no-progress", action="store_true", help="No progress bar.")
+        parser.add_argument(
+            "--with-demo-accounts",
+            action="store_true",
+            help=(
+                f"Create the accounts {_ACCOUNTS} with the published password even though DEBUG "
+                "is off: only on a server that is a demo and nothing else."
+            ),
+        )
 
     def handle(self, *args, **options):
+        # Decided from the settings alone, before the database is opened: refused means untouched.
+        if not settings.DEBUG and not options["with_demo_accounts"]:
+            raise CommandError(
+                f"DEBUG is off, so this looks like a production server. The demo newsroom comes "
+                f"with the accounts {_ACCOUNTS}, whose password {demo.DEMO_PASSWORD!r} is "
+                "published in the README: anyone could sign in to the desk. Nothing was changed. "
+                "If this server is only a demo, run again with --with-demo-accounts."
+            )
         started = time.monotonic()
         verbosity = options["verbosity"]
         show_bar = verbosity > 0 and not options["no_progress"] and self.stdout.isatty()
@@ -103,7 +125,8 @@ class Command(BaseCommand):
                     f"{summary.regions} regions, {summary.authors} authors, {summary.photos} "
                     f"photos, {summary.tags} tags, {summary.articles} stories, "
                     f"{summary.bylines} bylines, {summary.taggings} taggings, "
-                    f"{summary.related_links} related links. "
-                    f"Admin: {demo.DEMO_USERNAME} / {demo.DEMO_PASSWORD} (demo only)."
+                    f"{summary.related_links} related links, {summary.status_changes} status "
+                    f"changes. Accounts ({summary.accounts} new), password {demo.DEMO_PASSWORD} "
+                    f"(demo only): {_ACCOUNTS}."
                 )
             )
