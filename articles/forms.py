@@ -7,10 +7,11 @@ from django import forms
 from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from .models import Article, Tag
-from .publishing import permissions, workflow
+from .publishing import concurrency, permissions, revisions, workflow
 from .publishing.corrections import CORRECTION_MAX_LENGTH
 from .publishing.workflow import COMMENT_MAX_LENGTH
 from .text import strip_control_characters
@@ -20,6 +21,9 @@ from .text import strip_control_characters
 NEW_TAG_PREFIX = "new:"
 TAG_NAME_MAX_LENGTH = Tag._meta.get_field("name").max_length
 MAX_TAGS_PER_ARTICLE = 30
+# A long read is 100,000 characters of markup; past this a body is a paste gone wrong. The request
+# limit (DATA_UPLOAD_MAX_MEMORY_SIZE) is set well above it, so the form, not a bare 400, answers.
+BODY_MAX_CHARS = 300_000
 
 
 def _is_id(value: str) -> bool:
@@ -117,8 +121,29 @@ class ArticleDeskForm(forms.ModelForm):
         help_text=_("Появится под материалом с датой; в строке даты будет «обновлено»."),
     )
 
+    # Which save of the story the form was opened on (a change form), or its one-time key (an
+    # add form): see articles/publishing/concurrency.py.
+    edit_token = forms.CharField(required=False, widget=forms.HiddenInput)
+    form_key = forms.CharField(required=False, widget=forms.HiddenInput)
+    overwrite = forms.BooleanField(
+        label=_("сохранить поверх чужих изменений"), required=False, widget=forms.HiddenInput
+    )
+
     # The admin builds the Meta (model and fields) and sets the user, per request.
     desk_user = None
+    # What the clean found: the step and the correction to take after the save; on a refused
+    # stale save, the versions to compare (opened, current); on a replayed add, the story made.
+    pending_transition = None
+    pending_correction = ""
+    stale_versions = None
+    saved_already = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.fields["edit_token"].initial = concurrency.edit_token(self.instance)
+        else:
+            self.fields["form_key"].initial = concurrency.new_submission_key()
 
     def clean(self):
         cleaned = super().clean()
@@ -126,9 +151,66 @@ class ArticleDeskForm(forms.ModelForm):
             raise ValidationError(
                 _("Статус меняется только кнопками выпуска внизу формы."), code="status_posted"
             )
+        if not self._guard_against_stale_save(cleaned):
+            return cleaned
         self.pending_transition = self._transition(cleaned)
         self.pending_correction = self._correction(cleaned)
         return cleaned
+
+    def clean_body(self):
+        body = self.cleaned_data.get("body") or ""
+        if len(body) > BODY_MAX_CHARS:
+            raise ValidationError(
+                _(
+                    "Текст длиннее %(limit)s знаков (сейчас %(length)s): сократите его или "
+                    "разделите на несколько материалов. Текст сохранён в форме, не закрывайте её."
+                ),
+                code="body_too_long",
+                params={"limit": f"{BODY_MAX_CHARS:,}".replace(",", "\u00a0"), "length": len(body)},
+            )
+        return body
+
+    def _guard_against_stale_save(self, cleaned) -> bool:
+        """False, with an error on the form, when this save would overwrite a newer one."""
+        if self.instance.pk is None:
+            return self._guard_against_second_story()
+        # Locked until the save commits, so a parallel save waits and then sees this one.
+        current = (
+            Article.objects.select_for_update()
+            .select_related("updated_by", "region")
+            .get(pk=self.instance.pk)
+        )
+        try:
+            concurrency.check_edit_token(current, cleaned.get("edit_token", ""))
+        except concurrency.StaleEdit as stale:
+            if stale.opened_at is not None and cleaned.get("overwrite"):
+                return True  # seen and chosen: the editor saves over the other change
+            self.add_error(None, stale.message)
+            if stale.opened_at is not None:
+                self.stale_versions = revisions.versions_around(current, stale.opened_at)
+                self.fields["overwrite"].widget = forms.CheckboxInput()
+            self.pending_transition = self.pending_correction = None
+            return False
+        return True
+
+    def _guard_against_second_story(self) -> bool:
+        key = concurrency.parse_submission_key(self.data.get("form_key", ""))
+        if key is None:
+            self.add_error(None, _("Форма устарела: обновите страницу (текст скопируйте заранее)."))
+            return False
+        saved = Article.objects.filter(submission_key=key).first()
+        if saved is not None:
+            self.add_error(
+                None,
+                format_html(
+                    _("Эта форма уже сохранена: материал «{}» создан, правьте его."),
+                    saved.headline,
+                ),
+            )
+            self.saved_already = saved
+            return False
+        self.instance.submission_key = key
+        return True
 
     def clean_unpublish_at(self):
         value = self.cleaned_data.get("unpublish_at")

@@ -22,6 +22,9 @@ class FaviconView(RedirectView):
         return static_url("img/favicon.svg")
 
 
+# A request refused before any view (too big, too many fields) gets a page in Russian.
+handler400 = "newsroom.errors.bad_request"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("favicon.ico", FaviconView.as_view()),

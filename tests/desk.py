@@ -1,8 +1,11 @@
 """What tests of the desk share: complete POSTs of the story form."""
 
+import uuid
 import zoneinfo
 
 from django.utils import timezone
+
+from articles.publishing.concurrency import edit_token
 
 
 def article_form_data(region, **overrides):
@@ -21,6 +24,8 @@ def article_form_data(region, **overrides):
         "bylines-INITIAL_FORMS": "0",
         "related_links-TOTAL_FORMS": "0",
         "related_links-INITIAL_FORMS": "0",
+        # A fresh add form's one-time key; a change form's edit token comes from story_data().
+        "form_key": uuid.uuid4().hex,
     }
     data.update(overrides)
     return data
@@ -45,6 +50,8 @@ def story_data(article, **overrides) -> dict:
     )
     for field in ("published_at", "embargo_until", "unpublish_at"):
         data |= publication(getattr(article, field), article.region.time_zone, field)
+    article.refresh_from_db(fields=["updated_at"])
+    data["edit_token"] = edit_token(article)
     return data | overrides
 
 

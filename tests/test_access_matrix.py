@@ -12,6 +12,7 @@ from django_tasks_db.models import DBTaskResult
 
 from articles.indexnow import ping_indexnow
 from articles.models import RegionalRole
+from articles.publishing import revisions
 from articles.publishing.previews import preview_token
 from articles.publishing.roles import (
     ADMIN_GROUP,
@@ -80,6 +81,13 @@ EXPECTED = {
     "admin:articles_article_delete": EVERY_STAFF,
     "admin:articles_article_change": EVERY_STAFF,
     "admin:articles_article_object": answers(302),
+    "admin:articles_article_revisions": EVERY_STAFF,
+    "admin:articles_article_compare": EVERY_STAFF,
+    "admin:articles_article_restore": EVERY_STAFF,  # GET: the confirmation page
+    "admin:articles_article_presence": answers(405),  # the form's heartbeat is a POST
+    "admin:articles_article_revisions[elsewhere]": answers(
+        200, journalist=404, regional_editor=404
+    ),
     # Another region's story: not there at all for Kaliningrad's staff.
     "admin:articles_article_change[elsewhere]": answers(200, journalist=404, regional_editor=404),
     "admin:articles_article_history[elsewhere]": answers(200, journalist=404, regional_editor=404),
@@ -193,7 +201,6 @@ def site():
         },
         "articles:article_detail": {"region": home.slug, "pk": story.pk, "slug": story.slug},
         "indexnow_key": {"key": "a1b2c3d4e5f6"},
-        "articles:article_preview": {"token": preview_token(draft)},
     }
     objects = {
         "region": unused["region"],
@@ -206,7 +213,21 @@ def site():
         # A queued task (the queue keeps it in the site's database) for the task admin's pages.
         "dbtaskresult": DBTaskResult.objects.get(pk=ping_indexnow.enqueue(article_id=story.pk).id),
     }
-    return {"users": users, "args": args, "objects": objects, "elsewhere": elsewhere}
+    for headline in ("Первая версия", "Вторая версия"):
+        draft.headline = headline
+        with revisions.revision(users["journalist"], "Сохранено"):
+            draft.save()
+            revisions.keep(draft)
+    versions = sorted(revisions.history(draft).values_list("pk", flat=True))
+    # Minted for the story's last save: a preview link shows one version.
+    args["articles:article_preview"] = {"token": preview_token(draft)}
+    return {
+        "users": users,
+        "args": args,
+        "objects": objects,
+        "elsewhere": elsewhere,
+        "versions": versions,
+    }
 
 
 def admin_model_url(site, name: str, variant: str) -> str | None:
@@ -237,6 +258,21 @@ SPECIAL = {
     "admin/(?P<url>.*)$": lambda site, _: "/admin/no-such-page/",
     "^media/(?P<path>.*)$": lambda site, _: "/media/photos/none.jpg",
     "favicon.ico": lambda site, _: "/favicon.ico",
+    "admin:articles_article_revisions": lambda site, variant: reverse(
+        "admin:articles_article_revisions",
+        args=[(site["elsewhere"] if variant == "elsewhere" else site["objects"]["article"]).pk],
+    ),
+    "admin:articles_article_compare": lambda site, _: (
+        reverse("admin:articles_article_compare", args=[site["objects"]["article"].pk])
+        + "?from={}&to={}".format(*site["versions"])
+    ),
+    "admin:articles_article_restore": lambda site, _: reverse(
+        "admin:articles_article_restore",
+        args=[site["objects"]["article"].pk, site["versions"][0]],
+    ),
+    "admin:articles_article_presence": lambda site, _: reverse(
+        "admin:articles_article_presence", args=[site["objects"]["article"].pk]
+    ),
 }
 
 

@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from articles.models import Article, Photo, Region, Tag
-from tests.desk import article_form_data
+from tests.desk import article_form_data, story_data
 from tests.factories import (
     ArticleFactory,
     AuthorFactory,
@@ -202,13 +202,7 @@ def test_story_form_shows_and_reads_time_on_the_region_clock(admin_client):
     page = admin_client.get(url).content.decode()
     assert 'value="12:03:00"' in page
     assert 'часовому поясу <span class="region-clock">Asia/Vladivostok</span>' in page
-    data = article_form_data(
-        article.region,
-        headline=article.headline,
-        slug=article.slug,
-        published_at_0="05.05.2024",
-        published_at_1="13:00:00",
-    )
+    data = story_data(article, published_at_0="05.05.2024", published_at_1="13:00:00")
     assert admin_client.post(url, data).status_code == 302
     article.refresh_from_db()
     assert article.published_at == datetime.datetime(2024, 5, 5, 3, 0, tzinfo=datetime.UTC)

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from articles.models import Article, Correction, RegionalRole, StatusChange
 from articles.publishing import workflow
+from articles.publishing.concurrency import list_seen_token
 from articles.publishing.roles import (
     ADMIN_GROUP,
     CHIEF_EDITOR_GROUP,
@@ -308,6 +309,7 @@ def test_bulk_publish_changes_only_what_the_user_may_and_reports_the_rest(client
         {
             "action": "publish_selected",
             "_selected_action": [s.pk for s in (review, embargoed, unpublished, elsewhere)],
+            "seen_at": list_seen_token(),
         },
         follow=True,
     )
@@ -327,14 +329,24 @@ def test_bulk_delete_spares_published_stories(client, desk):
     live = ArticleFactory(region=desk["home"])
     draft = ArticleFactory(region=desk["home"], draft=True)
     as_user(client, desk["editor"])
-    client.post(LIST, {"action": "delete_allowed", "_selected_action": [live.pk, draft.pk]})
+    client.post(
+        LIST,
+        {
+            "action": "delete_allowed",
+            "_selected_action": [live.pk, draft.pk],
+            "seen_at": list_seen_token(),
+        },
+    )
     assert list(Article.objects.all()) == [live]
 
 
 def test_a_journalist_cannot_bulk_publish(client, desk):
     mine = ArticleFactory(region=desk["home"], draft=True, created_by=desk["journalist"])
     as_user(client, desk["journalist"])
-    client.post(LIST, {"action": "publish_selected", "_selected_action": [mine.pk]})
+    client.post(
+        LIST,
+        {"action": "publish_selected", "_selected_action": [mine.pk], "seen_at": list_seen_token()},
+    )
     mine.refresh_from_db()
     assert mine.status == Article.Status.DRAFT
 

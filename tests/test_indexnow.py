@@ -20,7 +20,7 @@ from django_tasks_db.models import DBTaskResult
 from articles.indexnow import IndexNowError, ping_indexnow
 from articles.models import Article
 from newsroom import settings as base_settings
-from tests.desk import article_form_data, publication
+from tests.desk import article_form_data, publication, story_data
 from tests.factories import ArticleFactory, RegionFactory
 
 pytestmark = pytest.mark.django_db
@@ -147,13 +147,7 @@ def publish_in_admin(client, capture, when=None, **fields):
 
 def change_in_admin(client, capture, article, **fields):
     """The story's change form saved with `fields` changed; the form reads the region's clock."""
-    data = article_form_data(
-        article.region,
-        headline=article.headline,
-        slug=article.slug,
-        **publication(article.published_at, article.region.time_zone),
-    )
-    data.update(fields)
+    data = story_data(article, **fields)
     with capture(execute=True) as callbacks:
         response = client.post(reverse("admin:articles_article_change", args=[article.pk]), data)
     assert response.status_code == 302, response.context["adminform"].form.errors

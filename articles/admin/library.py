@@ -1,5 +1,6 @@
 """The newsroom's library at the desk: regions, authors, photos and tags."""
 
+import reversion
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminFileWidget
@@ -43,6 +44,18 @@ def photo_thumbnail(photo: Photo | None):
     )
 
 
+class KeepsRevisionsMixin:
+    """Every save through the desk keeps a revision of the row (articles/publishing/revisions)."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method != "POST":
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        with reversion.create_revision():
+            reversion.set_user(request.user)
+            reversion.set_comment(_("Сохранено"))
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+
 class ManagedByAdminsMixin:
     """Regions, authors and tags: every role reads them, administrators alone change them."""
 
@@ -61,7 +74,7 @@ class ManagedByAdminsMixin:
 
 
 @admin.register(Region)
-class RegionAdmin(ManagedByAdminsMixin, admin.ModelAdmin):
+class RegionAdmin(KeepsRevisionsMixin, ManagedByAdminsMixin, admin.ModelAdmin):
     list_display = ["name", "slug", "time_zone", "position", "is_active", "article_count"]
     list_editable = ["position", "is_active"]
     list_filter = ["is_active"]
@@ -85,7 +98,7 @@ class RegionAdmin(ManagedByAdminsMixin, admin.ModelAdmin):
 
 
 @admin.register(Author)
-class AuthorAdmin(ManagedByAdminsMixin, admin.ModelAdmin):
+class AuthorAdmin(KeepsRevisionsMixin, ManagedByAdminsMixin, admin.ModelAdmin):
     list_display = ["name", "job_title", "is_active", "user"]
     list_filter = ["is_active"]
     list_select_related = ["user"]
@@ -112,7 +125,7 @@ class PhotoAdminForm(forms.ModelForm):
 
 
 @admin.register(Photo)
-class PhotoAdmin(admin.ModelAdmin):
+class PhotoAdmin(KeepsRevisionsMixin, admin.ModelAdmin):
     form = PhotoAdminForm
     list_display = ["thumbnail", "alt_text", "credit", "dimensions", "uploaded_at"]
     list_display_links = ["thumbnail", "alt_text"]

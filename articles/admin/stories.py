@@ -1,18 +1,21 @@
 """The story desk: the list, the form with its workflow buttons, bulk actions and the queue."""
 
+from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.db import IntegrityError
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from ..dates import format_dateline
-from ..forms import ArticleDeskForm, TagAutocompleteWidget, TagsField
+from ..forms import BODY_MAX_CHARS, ArticleDeskForm, TagAutocompleteWidget, TagsField
 from ..metadata import absolute_url
 from ..models import (
     Article,
@@ -21,9 +24,18 @@ from ..models import (
     Region,
     RelatedLink,
 )
-from ..publishing import corrections, permissions, previews, workflow
+from ..publishing import (
+    concurrency,
+    corrections,
+    permissions,
+    presence,
+    previews,
+    revisions,
+    workflow,
+)
 from ..renditions import prefetch_renditions
 from .library import photo_thumbnail
+from .revisions import StoryRevisionsMixin
 
 
 class ArticlePartInline(admin.TabularInline):
@@ -94,9 +106,18 @@ def form_region(request, obj: Article | None) -> Region | None:
     return only[0] if len(only) == 1 else None
 
 
+class DeskActionForm(ActionForm):
+    """The list's action bar, with when the list was shown: bulk steps skip later changes."""
+
+    seen_at = forms.CharField(
+        required=False, widget=forms.HiddenInput, initial=concurrency.list_seen_token
+    )
+
+
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(StoryRevisionsMixin, admin.ModelAdmin):
     form = ArticleDeskForm
+    action_form = DeskActionForm
     list_display = [
         "headline",
         "region",
@@ -131,12 +152,13 @@ class ArticleAdmin(admin.ModelAdmin):
         publication += ["is_breaking", "tags"]
         if obj is not None and permissions.can_preview(user, obj):
             publication.append("preview_link")
+        guard = ["edit_token"] if obj is not None else ["form_key"]
         fieldsets = [
-            (None, {"fields": ["headline", "slug", "lead", "body"]}),
+            (None, {"fields": ["headline", "slug", "lead", "body", *guard]}),
             (_("Публикация"), {"fields": publication}),
             (_("Фото"), {"fields": ["main_photo", "photo_preview"]}),
             (_("Для поисковиков и соцсетей"), {"fields": ["seo_title", "seo_description"]}),
-            (_("Выпуск"), {"fields": ["transition_comment", "status_history"]}),
+            (_("Выпуск"), {"fields": ["overwrite", "transition_comment", "status_history"]}),
         ]
         if obj is not None and obj.status == Article.Status.PUBLISHED:
             corrections = ["corrections_list"]
@@ -267,13 +289,32 @@ class ArticleAdmin(admin.ModelAdmin):
                     "pk", "time_zone"
                 )
             },
+            "desk_limits": {"body_max_chars": BODY_MAX_CHARS},
+            "present_others": presence.touch(obj.pk, request.user) if obj else [],
+            "presence_seconds": presence.HEARTBEAT_SECONDS,
             **(extra_context or {}),
         }
-        with timezone.override(zone):
-            response = super().changeform_view(request, object_id, form_url, context)
-            if hasattr(response, "render"):
-                response.render()
+        try:
+            with timezone.override(zone), revisions.revision(request.user, _("Сохранено")):
+                response = super().changeform_view(request, object_id, form_url, context)
+                if hasattr(response, "render"):
+                    response.render()
+        except IntegrityError:
+            # Two copies of one add form racing past the form's check: the second finds the first.
+            key = concurrency.parse_submission_key(request.POST.get("form_key", ""))
+            saved = Article.objects.filter(submission_key=key).first() if key else None
+            if saved is None:
+                raise
+            self.message_user(request, _("Эта форма уже сохранена: второй копии не будет."))
+            return HttpResponseRedirect(reverse("admin:articles_article_change", args=[saved.pk]))
         return response
+
+    def presence_view(self, request, object_id):
+        """The heartbeat of an open story form: who else has the story open now (JSON)."""
+        article = self._desk_object_or_404(request, object_id)
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        return JsonResponse({"others": presence.touch(article.pk, request.user)})
 
     @staticmethod
     def _new_story(request, region: Region | None) -> Article:
@@ -334,6 +375,8 @@ class ArticleAdmin(admin.ModelAdmin):
                 ),
                 None,
             )
+        # The revision holds the story as this save left it: text, inlines, tags and status.
+        revisions.keep(article)
 
     def _say(self, request, step, success) -> bool:
         try:
@@ -355,21 +398,26 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def _bulk(self, request, queryset, name: str, done_message: str):
         done, refused = 0, []
-        for article in queryset.select_related("region"):
+        seen_at = concurrency.list_seen_at(request.POST.get("seen_at", ""))
+        for article in queryset.select_related("region", "updated_by"):
             try:
+                concurrency.check_seen(article, seen_at)
                 workflow.take(article=article, user=request.user, name=name)
-            except workflow.TransitionError as refusal:
+            except (workflow.TransitionError, concurrency.StaleEdit) as refusal:
                 refused.append(f"«{article.headline}»: {refusal.message}")
             else:
                 done += 1
         if done:
             self.message_user(request, done_message % {"count": done}, messages.SUCCESS)
+        self._report_refused(request, _("Не изменены:"), refused)
+
+    def _report_refused(self, request, heading, refused: list[str]) -> None:
         if refused:
             self.message_user(
                 request,
                 format_html(
                     "{}<ul>{}</ul>",
-                    _("Не изменены:"),
+                    heading,
                     format_html_join("", "<li>{}</li>", ((line,) for line in refused)),
                 ),
                 messages.WARNING,
@@ -389,8 +437,20 @@ class ArticleAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Удалить выбранные (кроме опубликованных)"), permissions=["delete"])
     def delete_allowed(self, request, queryset):
-        allowed = [a for a in queryset if permissions.can_delete(request.user, a)]
-        refused = queryset.exclude(pk__in=[a.pk for a in allowed]).count()
+        seen_at = concurrency.list_seen_at(request.POST.get("seen_at", ""))
+        allowed, refused = [], []
+        for article in queryset.select_related("region", "updated_by"):
+            try:
+                concurrency.check_seen(article, seen_at)
+            except concurrency.StaleEdit as stale:
+                refused.append(f"«{article.headline}»: {stale.message}")
+                continue
+            if permissions.can_delete(request.user, article):
+                allowed.append(article)
+            else:
+                refused.append(
+                    f"«{article.headline}»: {_('опубликован или у вас нет прав на удаление.')}"
+                )
         self.log_deletions(request, allowed)
         deleted = (
             Article.objects.filter(pk__in=[a.pk for a in allowed])
@@ -399,12 +459,7 @@ class ArticleAdmin(admin.ModelAdmin):
         )
         if deleted:
             self.message_user(request, _("Удалено: %(count)d.") % {"count": deleted})
-        if refused:
-            self.message_user(
-                request,
-                _("Не удалены (опубликованы или нет прав): %(count)d.") % {"count": refused},
-                messages.WARNING,
-            )
+        self._report_refused(request, _("Не удалены:"), refused)
 
     # The desk's queue: what waits for review, what is scheduled --------------------------------
 
@@ -414,7 +469,12 @@ class ArticleAdmin(admin.ModelAdmin):
             self.admin_site.admin_view(self.queue_view),
             name="articles_article_queue",
         )
-        return [queue, *super().get_urls()]
+        heartbeat = path(
+            "<path:object_id>/presence/",
+            self.admin_site.admin_view(self.presence_view),
+            name="articles_article_presence",
+        )
+        return [queue, heartbeat, *self.revision_urls(), *super().get_urls()]
 
     def queue_view(self, request):
         """Stories waiting for review and scheduled ones, each on its region's clock."""

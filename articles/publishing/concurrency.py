@@ -11,6 +11,7 @@ import datetime
 import uuid
 
 from django.core import signing
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..dates import format_dateline
@@ -82,3 +83,30 @@ def parse_submission_key(value: str) -> uuid.UUID | None:
         return uuid.UUID(hex=value or "")
     except ValueError:
         return None
+
+
+def list_seen_token() -> str:
+    """When a story list was shown, signed: its bulk actions refuse stories changed since."""
+    return signing.dumps(_version(timezone.now()), salt=SALT + ".list")
+
+
+def list_seen_at(token: str) -> datetime.datetime | None:
+    """The moment a list token names, or None when it is missing or forged."""
+    try:
+        version = signing.loads(token or "", salt=SALT + ".list")
+    except signing.BadSignature:
+        return None
+    return _EPOCH + version * _MICROSECOND if isinstance(version, int) else None
+
+
+def check_seen(article: Article, seen_at: datetime.datetime | None) -> None:
+    """Pass when the story is unchanged since the list was shown; StaleEdit otherwise."""
+    if seen_at is None:
+        raise StaleEdit(_("список открыт без отметки времени: обновите страницу."))
+    if article.updated_at > seen_at:
+        who = article.updated_by
+        name = (who.get_full_name() or who.get_username()) if who else _("кто-то другой")
+        raise StaleEdit(
+            _("изменён после того, как вы открыли список (%(who)s, %(when)s): проверьте его.")
+            % {"who": name, "when": format_dateline(article.updated_at, article.region.time_zone)}
+        )

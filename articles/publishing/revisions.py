@@ -120,6 +120,16 @@ def version_of(article: Article, version_id) -> Version | None:
     return history(article).filter(pk=int(text)).first()
 
 
+def versions_around(article: Article, opened_at: datetime.datetime) -> tuple[int, int] | None:
+    """The ids of the version a form was opened on and of the newest one, to compare them."""
+    versions = history(article)
+    newest = versions.first()
+    opened = versions.filter(revision__date_created__lte=opened_at).first() or versions.last()
+    if newest is None or opened is None or opened.pk == newest.pk:
+        return None
+    return opened.pk, newest.pk
+
+
 @dataclass(frozen=True)
 class Snapshot:
     """A version of a story as the desk compares it: fields, bylines, teasers and tags."""
