@@ -135,6 +135,7 @@ class ArticleDeskForm(forms.ModelForm):
     # stale save, the versions to compare (opened, current); on a replayed add, the story made.
     pending_transition = None
     pending_correction = ""
+    is_stale = False
     stale_versions = None
     saved_already = None
 
@@ -187,6 +188,7 @@ class ArticleDeskForm(forms.ModelForm):
                 return True  # seen and chosen: the editor saves over the other change
             self.add_error(None, stale.message)
             if stale.opened_at is not None:
+                self.is_stale = True
                 self.stale_versions = revisions.versions_around(current, stale.opened_at)
                 self.fields["overwrite"].widget = forms.CheckboxInput()
             self.pending_transition = self.pending_correction = None

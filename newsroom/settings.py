@@ -171,6 +171,9 @@ STORAGES = {
 # above the body's own limit (articles/forms.py), so an over-long body gets a form error instead.
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("REQUEST_MAX_BYTES", 10 * 1024 * 1024))
 
+# `manage.py prune_revisions` forgets revisions older than this, never a published version.
+REVISION_KEEP_DAYS = int(os.environ.get("REVISION_KEEP_DAYS", "365"))
+
 # Photo uploads larger than this are refused before Pillow reads a byte of them.
 PHOTO_MAX_UPLOAD_BYTES = int(os.environ.get("PHOTO_MAX_UPLOAD_BYTES", 25 * 1024 * 1024))
 # Total decoded pixels over all frames; a 50-megapixel camera frame fits, a bomb does not.

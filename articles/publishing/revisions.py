@@ -53,8 +53,8 @@ TEXT_FIELDS = ("headline", "lead", "body")
 # Shown field by field in a comparison, after the word-level diff of the text.
 COMPARED_FIELDS = (
     "slug",
-    "region",
-    "main_photo",
+    "region_id",
+    "main_photo_id",
     "is_breaking",
     "seo_title",
     "seo_description",
@@ -99,8 +99,10 @@ def revision(user, comment: str) -> Iterator[None]:
 
 
 def keep(article: Article) -> None:
-    """Put the story as it is now (with its bylines, teasers and tags) into the open revision."""
-    reversion.add_to_revision(article)
+    """Put the story as it is now (with its bylines, teasers and tags) into the open revision.
+
+    Read afresh: the caller's object may carry bylines prefetched before the save changed them."""
+    reversion.add_to_revision(Article.objects.get(pk=article.pk))
 
 
 def history(article: Article) -> QuerySet[Version]:
@@ -147,12 +149,13 @@ def snapshot(version: Version) -> Snapshot:
     for part in related:
         model = part.content_type.model_class()
         data = part.field_dict
-        if model is ArticleAuthor and str(data["article"]) == version.object_id:
-            bylines.append((data["position"], int(data["id"]), data["author"]))
-        elif model is RelatedLink and str(data["article"]) == version.object_id:
+        # Reversion's field dicts are keyed by column (`article_id`), not by relation name.
+        if model is ArticleAuthor and str(data["article_id"]) == version.object_id:
+            bylines.append((data["position"], int(data["id"]), data["author_id"]))
+        elif model is RelatedLink and str(data["article_id"]) == version.object_id:
             teasers.append(data)
-        elif model is TaggedArticle and str(data["content_object"]) == version.object_id:
-            tags.append(data["tag"])
+        elif model is TaggedArticle and str(data["content_object_id"]) == version.object_id:
+            tags.append(data["tag_id"])
     teasers.sort(key=lambda data: (data["position"], data["id"]))
     return Snapshot(
         fields=version.field_dict,
@@ -166,19 +169,37 @@ _TOKEN = re.compile(r"\w+|[^\w\s]|\s+")
 
 
 def word_diff(old: str, new: str) -> SafeString:
-    """`new` against `old` word by word: removed words in <del>, added ones in <ins>, escaped."""
+    """`new` against `old` word by word: removed words in <del>, added ones in <ins>, escaped.
+
+    Neighbouring changed words separated only by spaces read as one change ("<del>старый
+    заголовок</del><ins>новый заголовок</ins>"), not as a ladder of one-word swaps.
+    """
     before, after = _TOKEN.findall(old or ""), _TOKEN.findall(new or "")
-    parts = []
-    matcher = difflib.SequenceMatcher(a=before, b=after, autojunk=False)
-    for op, a1, a2, b1, b2 in matcher.get_opcodes():
-        removed, added = "".join(before[a1:a2]), "".join(after[b1:b2])
-        if op == "equal":
-            parts.append(html.escape(added))
-            continue
+    opcodes = difflib.SequenceMatcher(a=before, b=after, autojunk=False).get_opcodes()
+    parts, removed, added = [], [], []
+
+    def flush():
         if removed:
-            parts.append(f"<del>{html.escape(removed)}</del>")
+            parts.append(f"<del>{html.escape(''.join(removed))}</del>")
         if added:
-            parts.append(f"<ins>{html.escape(added)}</ins>")
+            parts.append(f"<ins>{html.escape(''.join(added))}</ins>")
+        removed.clear()
+        added.clear()
+
+    for index, (op, a1, a2, b1, b2) in enumerate(opcodes):
+        same = "".join(after[b1:b2])
+        changed_around = 0 < index < len(opcodes) - 1 and (removed or added)
+        if op == "equal" and not (changed_around and same.isspace()):
+            flush()
+            parts.append(html.escape(same))
+            continue
+        if op == "equal":  # a space between two changes joins them
+            removed.append(same)
+            added.append(same)
+            continue
+        removed.extend(before[a1:a2])
+        added.extend(after[b1:b2])
+    flush()
     return mark_safe("".join(parts).replace("\n", "<br>"))  # noqa: S308 - every part escaped
 
 
@@ -204,7 +225,7 @@ def compare(old: Version, new: Version) -> Comparison:
         if name == "body":
             before, after = plain_text(before), plain_text(after)
         text.append((_label(name), word_diff(before, after), before != after))
-    zone = _zone(b.fields.get("region"))
+    zone = _zone(b.fields.get("region_id"))
     fields = [
         FieldChange(
             _label(name),
@@ -244,7 +265,7 @@ def compare(old: Version, new: Version) -> Comparison:
 
 
 def _label(name: str) -> str:
-    return str(Article._meta.get_field(name).verbose_name)
+    return str(Article._meta.get_field(name.removesuffix("_id")).verbose_name)
 
 
 def _zone(region_id) -> str:
@@ -255,9 +276,9 @@ def _zone(region_id) -> str:
 def _show(name: str, value, zone: str) -> str:
     if value in (None, ""):
         return "—"
-    if name == "region":
+    if name == "region_id":
         return str(Region.objects.filter(pk=value).first() or value)
-    if name == "main_photo":
+    if name == "main_photo_id":
         return str(Photo.objects.filter(pk=value).first() or value)
     if name == "status":
         return str(ArticleStatus(value).label) if value in ArticleStatus.values else str(value)
@@ -310,9 +331,8 @@ def restore(*, article: Article, version: Version, user) -> Article:
         when = format_dateline(version.revision.date_created, locked.region.time_zone)
         with revision(user, _("Восстановлена версия от %(when)s") % {"when": when}):
             for name in RESTORED_FIELDS:
-                field = Article._meta.get_field(name)
-                value = past.fields.get(name)
-                setattr(locked, field.attname, value)
+                attname = Article._meta.get_field(name).attname
+                setattr(locked, attname, past.fields.get(attname))
             if locked.main_photo_id and not Photo.objects.filter(pk=locked.main_photo_id).exists():
                 locked.main_photo_id = None  # the photo has been deleted since
             locked.updated_by = user
@@ -335,19 +355,19 @@ def _restore_bylines(article: Article, author_ids: list[int]) -> None:
 
 def _restore_teasers(article: Article, teasers: list[dict]) -> None:
     article.related_links.all().delete()
-    targets = {t["target_article"] for t in teasers if t.get("target_article")}
+    targets = {t["target_article_id"] for t in teasers if t.get("target_article_id")}
     alive = set(Article.objects.filter(pk__in=targets).values_list("pk", flat=True))
     RelatedLink.objects.bulk_create(
         RelatedLink(
             article=article,
             kicker=t.get("kicker", ""),
             title=t.get("title", ""),
-            target_article_id=t.get("target_article"),
+            target_article_id=t.get("target_article_id"),
             external_url=t.get("external_url", ""),
             position=index,
         )
         for index, t in enumerate(
-            t for t in teasers if not t.get("target_article") or t["target_article"] in alive
+            t for t in teasers if not t.get("target_article_id") or t["target_article_id"] in alive
         )
     )
 
