@@ -6,7 +6,6 @@ from unittest import mock
 
 import feedparser
 import pytest
-from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage
 from django.db import connection
@@ -42,8 +41,6 @@ NAMESPACES = ("http://www.w3.org/2005/Atom", "http://purl.org/dc/", "http://news
 @pytest.fixture(autouse=True)
 def _public_address(settings):
     settings.SITE_URL = SITE_URL
-    # Rendition sizes are cached by row id, and a rolled-back test hands SQLite's ids out again.
-    cache.clear()
 
 
 def parse(response) -> feedparser.FeedParserDict:

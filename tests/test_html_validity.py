@@ -1,7 +1,6 @@
 """Every public page type passes the Nu HTML Checker with no errors."""
 
 import pytest
-from django.core.cache import cache
 
 from articles.models import Tag
 from articles.renditions import build_renditions
@@ -20,7 +19,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def newsroom():
     """A small newsroom with every element a page can show."""
-    cache.clear()
     region = RegionFactory(
         name="Калининград", slug="kaliningrad", description="Новости Калининграда и области."
     )

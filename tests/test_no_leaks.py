@@ -6,7 +6,6 @@ import datetime
 import re
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
@@ -42,7 +41,6 @@ TIMES = ("published_at", "unpublish_at", "embargo_until")
 
 @pytest.fixture
 def newsroom():
-    cache.clear()
     active = RegionFactory(slug="samara", name="Самара", time_zone="Europe/Samara")
     inactive = RegionFactory(slug="murmansk", name="Мурманск", is_active=False)
     author = AuthorFactory(slug="avtor", name="Общий Автор")

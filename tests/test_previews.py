@@ -6,7 +6,6 @@ import time
 
 import pytest
 from django.core import signing
-from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.urls import resolve
 from django.utils import timezone
@@ -33,11 +32,6 @@ pytestmark = pytest.mark.django_db
 
 HOUR = datetime.timedelta(hours=1)
 NOINDEX_META = '<meta name="robots" content="noindex, nofollow">'
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    cache.clear()
 
 
 def html(response) -> str:

@@ -5,7 +5,6 @@ import re
 import zoneinfo
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -35,7 +34,6 @@ postgresql_only = pytest.mark.usefixtures("_needs_postgresql")
 @pytest.fixture(autouse=True)
 def _newsroom_clock(settings):
     settings.TIME_ZONE = "Europe/Moscow"
-    cache.clear()
 
 
 def search_page(client, params) -> str:

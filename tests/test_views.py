@@ -3,7 +3,6 @@ import json
 import re
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -23,11 +22,6 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 UTC = datetime.UTC
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    cache.clear()
 
 
 def html(response) -> str:

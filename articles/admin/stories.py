@@ -88,6 +88,18 @@ def teaser_targets(user):
     return Article.objects.filter(permissions.visible_teaser_targets(user))
 
 
+def draft_context(user, obj: Article | None) -> dict:
+    """What the form's draft keeper (static/articles/admin/draft-recovery.js) needs to know:
+    its storage key (this user, this story) and which save of the story the form shows."""
+    saved_by = obj.updated_by if obj is not None else None
+    return {
+        "key": f"newsroom-draft:{user.pk}:{obj.pk if obj is not None else 'new'}",
+        "version": obj.updated_at.isoformat() if obj is not None else "",
+        "savedBy": (saved_by.get_full_name() or saved_by.get_username()) if saved_by else "",
+        "savedAt": format_dateline(obj.updated_at, obj.region.time_zone) if obj else "",
+    }
+
+
 def form_region(request, obj: Article | None) -> Region | None:
     """The region whose clock the story form reads and shows times on: the one chosen in it.
 
@@ -290,6 +302,7 @@ class ArticleAdmin(StoryRevisionsMixin, admin.ModelAdmin):
                 )
             },
             "desk_limits": {"body_max_chars": BODY_MAX_CHARS},
+            "draft_context": draft_context(request.user, obj),
             "present_others": presence.touch(obj.pk, request.user) if obj else [],
             "presence_seconds": presence.HEARTBEAT_SECONDS,
             **(extra_context or {}),
