@@ -443,3 +443,22 @@ def test_an_unpublish_time_in_the_past_is_a_form_error(client, desk):
     assert client.post(change_url(story), data).status_code == 302
     story.refresh_from_db()
     assert story.unpublish_at == later.replace(microsecond=0)
+
+
+def test_the_list_filters_by_release_state_and_only_the_users_regions(client, desk):
+    ArticleFactory(region=desk["home"], headline="На сайте")
+    ArticleFactory(region=desk["home"], scheduled=True, headline="Завтра")
+    ArticleFactory(
+        region=desk["home"],
+        headline="Снят по времени",
+        unpublish_at=timezone.now() - datetime.timedelta(minutes=1),
+    )
+    as_user(client, desk["editor"])
+    page = client.get(LIST, {"state": "scheduled"}).content.decode()
+    assert "Завтра" in page and "На сайте" not in page
+    page = client.get(LIST, {"state": "down"}).content.decode()
+    assert "Снят по времени" in page and "Завтра" not in page
+    page = client.get(LIST, {"state": "live"}).content.decode()
+    assert "На сайте" in page and "Снят по времени" not in page
+    filters = client.get(LIST).content.decode()
+    assert "Казань" not in filters  # another region is not even a filter choice

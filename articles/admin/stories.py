@@ -6,6 +6,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError
+from django.db.models import Q
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
@@ -23,6 +24,7 @@ from ..models import (
     Author,
     Region,
     RelatedLink,
+    published_q,
 )
 from ..publishing import (
     concurrency,
@@ -118,6 +120,41 @@ def form_region(request, obj: Article | None) -> Region | None:
     return only[0] if len(only) == 1 else None
 
 
+class DeskRegionFilter(admin.RelatedFieldListFilter):
+    """The region filter lists the regions the user works in, not the whole network."""
+
+    def field_choices(self, field, request, model_admin):
+        return list(permissions.writable_regions(request.user).values_list("pk", "name"))
+
+
+class ReleaseStateFilter(admin.SimpleListFilter):
+    """Where a story stands as the desk says it: scheduled and taken down by time included."""
+
+    title = _("состояние")
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("draft", _("черновик")),
+            ("review", _("на проверке")),
+            ("scheduled", _("запланирован")),
+            ("live", _("на сайте")),
+            ("down", _("снят (вручную или по времени)")),
+        ]
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        unpublished_by_time = Q(status=Article.Status.PUBLISHED, unpublish_at__lte=now)
+        states = {
+            "draft": Q(status=Article.Status.DRAFT),
+            "review": Q(status=Article.Status.REVIEW),
+            "scheduled": Q(status=Article.Status.PUBLISHED, published_at__gt=now),
+            "live": Q(published_q()),
+            "down": Q(status=Article.Status.UNPUBLISHED) | unpublished_by_time,
+        }
+        return queryset.filter(states[self.value()]) if self.value() in states else queryset
+
+
 class DeskActionForm(ActionForm):
     """The list's action bar, with when the list was shown: bulk steps skip later changes."""
 
@@ -139,7 +176,13 @@ class ArticleAdmin(StoryRevisionsMixin, admin.ModelAdmin):
         "thumbnail",
         "is_breaking",
     ]
-    list_filter = ["status", "region", "is_breaking", "published_at", "tags"]
+    list_filter = [
+        ReleaseStateFilter,
+        ("region", DeskRegionFilter),
+        "is_breaking",
+        "published_at",
+        "tags",
+    ]
     list_select_related = ["region", "main_photo"]
     search_fields = ["headline", "lead"]
     date_hierarchy = "published_at"
