@@ -462,3 +462,24 @@ def test_the_list_filters_by_release_state_and_only_the_users_regions(client, de
     assert "На сайте" in page and "Снят по времени" not in page
     filters = client.get(LIST).content.decode()
     assert "Казань" not in filters  # another region is not even a filter choice
+
+
+def test_a_story_whose_author_left_can_still_be_saved(client, desk):
+    gone = AuthorFactory(is_active=False)
+    story = ArticleFactory(region=desk["home"], authors=[gone])
+    byline = story.bylines.get()
+    data = story_data(
+        story,
+        lead="Уточнение.",
+        **{
+            "bylines-TOTAL_FORMS": "1",
+            "bylines-INITIAL_FORMS": "1",
+            "bylines-0-id": byline.pk,
+            "bylines-0-article": story.pk,
+            "bylines-0-author": gone.pk,
+            "bylines-0-position": "0",
+        },
+    )
+    response = as_user(client, desk["editor"]).post(change_url(story), data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert list(story.authors.all()) == [gone]

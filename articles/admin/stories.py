@@ -58,6 +58,11 @@ class ArticlePartInline(admin.TabularInline):
     def has_delete_permission(self, request, obj=None):
         return self._article_admin().has_change_permission(request, obj)
 
+    def get_formset(self, request, obj=None, **kwargs):
+        # The choices below keep what the story already has, so old rows stay valid.
+        request.desk_story = obj
+        return super().get_formset(request, obj, **kwargs)
+
 
 class BylineInline(ArticlePartInline):
     model = ArticleAuthor
@@ -67,8 +72,10 @@ class BylineInline(ArticlePartInline):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "author":
-            # An inactive author has left the newsroom: no new bylines for them.
-            kwargs["queryset"] = Author.objects.active()
+            # An author who has left the newsroom gets no new bylines; old ones stay.
+            story = getattr(request, "desk_story", None)
+            kept = Q(bylines__article=story) if story is not None else Q(pk__in=[])
+            kwargs["queryset"] = Author.objects.filter(Q(is_active=True) | kept).distinct()
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
@@ -81,7 +88,10 @@ class RelatedLinkInline(ArticlePartInline):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "target_article":
-            kwargs["queryset"] = teaser_targets(request.user)
+            story = getattr(request, "desk_story", None)
+            kept = Q(teaser_references__article=story) if story is not None else Q(pk__in=[])
+            targets = Q(permissions.visible_teaser_targets(request.user)) | kept
+            kwargs["queryset"] = Article.objects.filter(targets).distinct()
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
