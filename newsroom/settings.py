@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "django_prose_editor",
     "django_tasks",
     "django_tasks_db",
+    "newsroom.apps.LoginGuardConfig",  # django-axes
     "articles",
 ]
 
@@ -90,6 +91,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a login refused for a lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "newsroom.urls"
@@ -134,6 +137,15 @@ elif CACHE_URL:
     raise ImproperlyConfigured(f"CACHE_URL must be a redis:// URL, got {CACHE_URL!r}.")
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# django-axes sees every login first and refuses one from a locked-out account and address.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Where a login without a (safe) `next` lands: the desk, the only thing there is to log in to.
+LOGIN_REDIRECT_URL = "admin:index"
+LOGIN_URL = "admin:login"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -220,6 +232,31 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# Login throttling (django-axes): after LOGIN_FAILURE_LIMIT wrong passwords for one account from
+# one address, that account is refused from that address, even with the right password, for
+# LOGIN_COOLOFF_MINUTES counted from the last wrong one. Counting the pair, not the address alone
+# or the account alone, means a guesser neither locks a whole office out nor locks a colleague out
+# of the desk from everywhere. Attempts during a lockout are refused without being counted, so the
+# cool-off ends when the page says it will. The lockouts are listed in the desk for
+# administrators, who can lift them (articles/admin/security.py).
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1, maximum=100)
+AXES_COOLOFF_TIME = datetime.timedelta(
+    minutes=env_int("LOGIN_COOLOFF_MINUTES", 15, minimum=1, maximum=7 * 24 * 60)
+)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "articles.admin.security.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "newsroom.proxies.client_ip"
+# The desk lists lockouts with its own admin, in Russian; a log of every successful login (an
+# ever-growing table of addresses and browsers) is not kept.
+AXES_ENABLE_ADMIN = False
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+# How many reverse proxies stand in front of the app and append to X-Forwarded-For; the client's
+# address is the one the outermost of them saw. 0 trusts no header: REMOTE_ADDR is the client.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0, maximum=10)
 
 LOGGING = {
     "version": 1,

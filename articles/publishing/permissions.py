@@ -146,5 +146,5 @@ def visible_teaser_targets(user) -> Q:
 
 
 def can_manage_newsroom(user) -> bool:
-    """Regions, tags, authors, users and their roles: administrators only."""
+    """Regions, tags, authors, users and their roles, login lockouts: administrators only."""
     return standing(user).is_admin
