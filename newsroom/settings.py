@@ -90,6 +90,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "newsroom.middleware.DeskIdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a login refused for a lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -232,6 +233,18 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# Sessions in the database: deactivating a person finds and ends theirs (articles/accounts.py).
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# The session cookie is for the desk alone, and scripts never need it.
+SESSION_COOKIE_HTTPONLY = True
+# A desk session ends after this long without a desk request: the cookie and the stored session
+# expire that long after their last save, and newsroom/middleware.py saves them again (at most
+# once a minute) while work goes on. Secure in production: see SESSION_COOKIE_SECURE above.
+SESSION_IDLE_TIMEOUT = datetime.timedelta(
+    minutes=env_int("SESSION_IDLE_MINUTES", 60, minimum=5, maximum=7 * 24 * 60)
+)
+SESSION_COOKIE_AGE = int(SESSION_IDLE_TIMEOUT.total_seconds())
 
 # Login throttling (django-axes): after LOGIN_FAILURE_LIMIT wrong passwords for one account from
 # one address, that account is refused from that address, even with the right password, for
