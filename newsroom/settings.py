@@ -11,8 +11,10 @@ import datetime
 import os
 import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -76,6 +78,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "newsroom.apps.LoginGuardConfig",  # django-axes
+    "csp",
     "articles",
 ]
 
@@ -84,6 +87,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "newsroom.middleware.PublicCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Before WhiteNoise, so static files carry the policy too (an SVG opened on its own is a page).
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -270,6 +275,36 @@ AXES_VERBOSE = False
 # How many reverse proxies stand in front of the app and append to X-Forwarded-For; the client's
 # address is the one the outermost of them saw. 0 trusts no header: REMOTE_ADDR is the client.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0, maximum=10)
+
+
+def url_origin(url: str) -> list[str]:
+    """The origin of an absolute URL (a CDN's `https://cdn.example`), none for a local path."""
+    parts = urlsplit(url)
+    return [f"{parts.scheme}://{parts.netloc}"] if parts.scheme and parts.netloc else []
+
+
+# Content Security Policy (django-csp; Django 5.2 has none of its own, 6.0 adds one), enforced.
+# Scripts come from the site alone, an inline one only with the request's nonce (the rich-text
+# editor's import map, articles/admin/security.py); JSON data blocks and JSON-LD are data, not
+# scripts a browser runs. Styles come from the site too, with no style attributes, plus the one
+# inline <style> allowed by its hash: Tiptap's base stylesheet, which django-prose-editor's
+# editor.js adds to the page (a new version of the editor may change it; the browser test then
+# fails and names the new hash). Photos may be served from a CDN: MEDIA_URL's origin is allowed
+# for images, and for nothing else. No plugins, no framing, forms post only here.
+CSP_TIPTAP_STYLE = "'sha256-PlumsSlvJ7vvWzjqibGAYKq92O3y/4JTxWWsWJvyUYA='"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, CSP_TIPTAP_STYLE],
+        "img-src": [SELF, "data:", *url_origin(MEDIA_URL)],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 LOGGING = {
     "version": 1,

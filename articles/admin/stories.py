@@ -24,6 +24,7 @@ from ..models import (
 from ..publishing import corrections, permissions, previews, workflow
 from ..renditions import prefetch_renditions
 from .library import photo_thumbnail
+from .security import ScriptNonceMixin
 
 
 class ArticlePartInline(admin.TabularInline):
@@ -95,7 +96,7 @@ def form_region(request, obj: Article | None) -> Region | None:
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(ScriptNonceMixin, admin.ModelAdmin):
     form = ArticleDeskForm
     list_display = [
         "headline",
