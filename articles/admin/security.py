@@ -94,7 +94,6 @@ class LockoutAdmin(AccessAttemptAdmin):
         "failures_since_start",
         "attempt_time",
         "state",
-        "user_agent",
     ]
     list_filter = [LockedFilter, "attempt_time"]
     search_fields = ["username", "ip_address"]
@@ -114,6 +113,10 @@ class LockoutAdmin(AccessAttemptAdmin):
         "get_data",
     ]
     actions = ["lift_selected"]
+
+    def changelist_view(self, request, extra_context=None):
+        context = {"title": _("Неудачные входы и блокировки"), **(extra_context or {})}
+        return super().changelist_view(request, context)
 
     def has_module_permission(self, request):
         return super().has_module_permission(request) and permissions.can_manage_newsroom(
