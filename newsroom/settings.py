@@ -267,6 +267,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "articles.admin.security.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "newsroom.proxies.client_ip"
+AXES_USERNAME_CALLABLE = "articles.admin.security.throttled_username"
 # The desk lists lockouts with its own admin, in Russian; a log of every successful login (an
 # ever-growing table of addresses and browsers) is not kept.
 AXES_ENABLE_ADMIN = False

@@ -171,6 +171,12 @@ def test_hostile_usernames_are_refused_politely(reporter, username):
     assert log_in(office, "reporter", PASSWORD).status_code == 302
 
 
+def test_a_name_longer_than_any_account_is_counted_and_locked_like_any_other():
+    office = browser_at(OFFICE)
+    assert lock_out(office, "x" * 10_000, tries=6) == [200] * 4 + [429] * 2
+    assert AccessAttempt.objects.get().username == "x" * 255
+
+
 @pytest.mark.parametrize("spelling", [" reporter", "reporter\n", "ｒｅｐｏｒｔｅｒ"])
 def test_another_spelling_of_the_same_name_counts_for_the_same_account(reporter, spelling):
     """The login form strips and normalises the name before it is counted: no way around."""

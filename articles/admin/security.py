@@ -9,7 +9,7 @@ from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.forms import AdminAuthenticationForm
-from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.contrib.auth import REDIRECT_FIELD_NAME, get_user_model
 from django.db.models import Q
 from django.shortcuts import render
 from django.urls import reverse
@@ -18,6 +18,17 @@ from django.utils.translation import gettext_lazy as _
 from js_asset import Media
 
 from ..publishing import permissions
+
+
+def throttled_username(request, credentials=None) -> str | None:
+    """The name a login attempt is counted under: as typed into the login form (after its own
+    clean-up), cut to the width of django-axes' column. The form lets any length through to the
+    check, and no account's name is that long, so cutting merges nothing real."""
+    if credentials:
+        name = credentials.get(get_user_model().USERNAME_FIELD)
+    else:
+        name = request.POST.get(get_user_model().USERNAME_FIELD)
+    return name[: AccessAttempt._meta.get_field("username").max_length] if name else name
 
 
 def lockout_ends(username: str | None, ip_address: str | None) -> datetime.datetime:
@@ -34,7 +45,7 @@ def lockout_ends(username: str | None, ip_address: str | None) -> datetime.datet
 
 def lockout_response(request, original_response=None, credentials=None):
     """The desk's login page with a Russian notice of the lockout, answered 429."""
-    username = (credentials or {}).get("username") or request.POST.get("username", "")
+    username = throttled_username(request, credentials) or ""
     ends = lockout_ends(username, getattr(request, "axes_ip_address", None))
     seconds = max(0, math.ceil((ends - timezone.now()).total_seconds()))
     form = AdminAuthenticationForm(request, initial={"username": username})
