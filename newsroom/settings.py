@@ -11,8 +11,10 @@ import datetime
 import os
 import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -76,6 +78,8 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "reversion",
+    "newsroom.apps.LoginGuardConfig",  # django-axes
+    "csp",
     "articles",
 ]
 
@@ -84,13 +88,18 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "newsroom.middleware.PublicCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Before WhiteNoise, so static files carry the policy too (an SVG opened on its own is a page).
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "newsroom.middleware.DeskIdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a login refused for a lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "newsroom.urls"
@@ -135,6 +144,15 @@ elif CACHE_URL:
     raise ImproperlyConfigured(f"CACHE_URL must be a redis:// URL, got {CACHE_URL!r}.")
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# django-axes sees every login first and refuses one from a locked-out account and address.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Where a login without a (safe) `next` lands: the desk, the only thing there is to log in to.
+LOGIN_REDIRECT_URL = "admin:index"
+LOGIN_URL = "admin:login"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -228,6 +246,74 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# Sessions in the database: deactivating a person finds and ends theirs (articles/accounts.py).
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# The session cookie is for the desk alone, and scripts never need it.
+SESSION_COOKIE_HTTPONLY = True
+# A desk session ends after this long without a desk request: the cookie and the stored session
+# expire that long after their last save, and newsroom/middleware.py saves them again (at most
+# once a minute) while work goes on. Secure in production: see SESSION_COOKIE_SECURE above.
+SESSION_IDLE_TIMEOUT = datetime.timedelta(
+    minutes=env_int("SESSION_IDLE_MINUTES", 60, minimum=5, maximum=7 * 24 * 60)
+)
+SESSION_COOKIE_AGE = int(SESSION_IDLE_TIMEOUT.total_seconds())
+
+# Login throttling (django-axes): after LOGIN_FAILURE_LIMIT wrong passwords for one account from
+# one address, that account is refused from that address, even with the right password, for
+# LOGIN_COOLOFF_MINUTES counted from the last wrong one. Counting the pair, not the address alone
+# or the account alone, means a guesser neither locks a whole office out nor locks a colleague out
+# of the desk from everywhere. Attempts during a lockout are refused without being counted, so the
+# cool-off ends when the page says it will. The lockouts are listed in the desk for
+# administrators, who can lift them (articles/admin/security.py).
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1, maximum=100)
+AXES_COOLOFF_TIME = datetime.timedelta(
+    minutes=env_int("LOGIN_COOLOFF_MINUTES", 15, minimum=1, maximum=7 * 24 * 60)
+)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "articles.admin.security.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "newsroom.proxies.client_ip"
+AXES_USERNAME_CALLABLE = "articles.admin.security.throttled_username"
+# The desk lists lockouts with its own admin, in Russian; a log of every successful login (an
+# ever-growing table of addresses and browsers) is not kept.
+AXES_ENABLE_ADMIN = False
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+# How many reverse proxies stand in front of the app and append to X-Forwarded-For; the client's
+# address is the one the outermost of them saw. 0 trusts no header: REMOTE_ADDR is the client.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0, maximum=10)
+
+
+def url_origin(url: str) -> list[str]:
+    """The origin of an absolute URL (a CDN's `https://cdn.example`), none for a local path."""
+    parts = urlsplit(url)
+    return [f"{parts.scheme}://{parts.netloc}"] if parts.scheme and parts.netloc else []
+
+
+# Content Security Policy (django-csp; Django 5.2 has none of its own, 6.0 adds one), enforced.
+# Scripts come from the site alone, an inline one only with the request's nonce (the rich-text
+# editor's import map, articles/admin/security.py); JSON data blocks and JSON-LD are data, not
+# scripts a browser runs. Styles come from the site too, with no style attributes, plus the one
+# inline <style> allowed by its hash: Tiptap's base stylesheet, which django-prose-editor's
+# editor.js adds to the page (a new version of the editor may change it; the browser test then
+# fails and names the new hash). Photos may be served from a CDN: MEDIA_URL's origin is allowed
+# for images, and for nothing else. No plugins, no framing, forms post only here.
+CSP_TIPTAP_STYLE = "'sha256-PlumsSlvJ7vvWzjqibGAYKq92O3y/4JTxWWsWJvyUYA='"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, CSP_TIPTAP_STYLE],
+        "img-src": [SELF, "data:", *url_origin(MEDIA_URL)],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 LOGGING = {
     "version": 1,

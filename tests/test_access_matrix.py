@@ -5,6 +5,7 @@ says so, so nobody ships a page whose access nobody decided.
 """
 
 import pytest
+from axes.models import AccessAttempt
 from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
 from django.urls import URLResolver, get_resolver, reverse
@@ -61,6 +62,7 @@ EXPECTED = {
     "admin:app_list[articles]": EVERY_STAFF,
     "admin:app_list[auth]": answers(404, admin=200),
     "admin:app_list[django_tasks_database]": answers(404),
+    "admin:app_list[axes]": answers(404, admin=200),
     "admin/(?P<url>.*)$": answers(404),
     **{
         f"admin:articles_{model}_{view}": status
@@ -105,6 +107,13 @@ EXPECTED = {
         for view in ("changelist", "add", "history", "delete", "change")
     },
     "admin:django_tasks_database_dbtaskresult_object": answers(302),
+    # Login lockouts: administrators see and lift them; nobody adds or edits one.
+    **{
+        f"admin:axes_accessattempt_{view}": ADMINS_ONLY
+        for view in ("changelist", "history", "delete", "change")
+    },
+    "admin:axes_accessattempt_add": NOBODY,
+    "admin:axes_accessattempt_object": answers(302),
     # The reader's site answers everyone alike.
     "favicon.ico": public(301),
     "sitemap_index": public(200),
@@ -151,7 +160,7 @@ def matrix_keys() -> set[str]:
     if "admin:app_list" in keys:
         keys.remove("admin:app_list")
         keys |= {"admin:app_list[articles]", "admin:app_list[auth]"}
-        keys |= {"admin:app_list[django_tasks_database]"}
+        keys |= {"admin:app_list[django_tasks_database]", "admin:app_list[axes]"}
     return keys | {key for key in EXPECTED if key.endswith("[elsewhere]")}
 
 
@@ -212,6 +221,9 @@ def site():
         "group": users["admin"].groups.get(),
         # A queued task (the queue keeps it in the site's database) for the task admin's pages.
         "dbtaskresult": DBTaskResult.objects.get(pk=ping_indexnow.enqueue(article_id=story.pk).id),
+        "accessattempt": AccessAttempt.objects.create(
+            username="journalist", ip_address="192.0.2.1", failures_since_start=2
+        ),
     }
     for headline in ("Первая версия", "Вторая версия"):
         draft.headline = headline

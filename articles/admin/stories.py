@@ -38,6 +38,7 @@ from ..publishing import (
 from ..renditions import prefetch_renditions
 from .library import photo_thumbnail
 from .revisions import StoryRevisionsMixin
+from .security import ScriptNonceMixin
 
 
 class ArticlePartInline(admin.TabularInline):
@@ -174,7 +175,7 @@ class DeskActionForm(ActionForm):
 
 
 @admin.register(Article)
-class ArticleAdmin(StoryRevisionsMixin, admin.ModelAdmin):
+class ArticleAdmin(ScriptNonceMixin, StoryRevisionsMixin, admin.ModelAdmin):
     form = ArticleDeskForm
     action_form = DeskActionForm
     list_display = [
