@@ -177,7 +177,7 @@ class ArticleDeskForm(forms.ModelForm):
             return self._guard_against_second_story()
         # Locked until the save commits, so a parallel save waits and then sees this one.
         current = (
-            Article.objects.select_for_update()
+            Article.objects.select_for_update(of=("self",))
             .select_related("updated_by", "region")
             .get(pk=self.instance.pk)
         )
