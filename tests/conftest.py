@@ -1,6 +1,7 @@
 import pytest
 from django.core.cache import cache
 
+from tests.browser import browser, second_browser  # noqa: F401 - Chromium for the desk's tests
 from tests.htmlcheck import html_checker  # noqa: F401 - one Nu HTML Checker per session
 
 

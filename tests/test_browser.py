@@ -1,166 +1,21 @@
 """The editor's path in a real browser: the rich-text editor and the tag box run JavaScript that no
-test client executes, so Chromium drives the desk against a live server.
-
-Every page runs under the site's Content Security Policy, as in production: a listener installed
-before any page script records each CSP violation and uncaught error, the browser's console log is
-read too, and any of them fails the test (`assert_page_clean`), so a script or style the policy
-blocks cannot pass unnoticed.
-
-Without Chromium and its driver these tests skip with a note; CI sets NEWSROOM_REQUIRE_BROWSER=1
-so that a missing browser fails instead.
+test client executes, so Chromium drives the desk against a live server (tests/browser.py).
 """
-
-import json
-import os
-import shutil
 
 import pytest
 from django.urls import reverse
 
 from articles.models import Article, Photo, Tag
 from articles.publishing.previews import preview_path
+from tests.browser import (
+    PASSWORD,
+    WAIT_SECONDS,
+    assert_page_clean,
+    choose_in_select2,
+    log_in,
+    page_problems,
+)
 from tests.factories import ArticleFactory, RegionFactory, make_image_bytes
-
-REQUIRE_ENV = "NEWSROOM_REQUIRE_BROWSER"
-WAIT_SECONDS = 10
-PASSWORD = "desk-password-for-tests"
-
-# Runs in every document before its own scripts (DevTools injects it, so the policy does not
-# apply to it). Violations and errors go to sessionStorage, which outlives the page's navigations.
-PROBLEM_RECORDER = """
-(() => {
-    const record = (kind, entry) => {
-        try {
-            const seen = JSON.parse(sessionStorage.getItem('page-problems') || '[]');
-            seen.push(Object.assign({kind: kind, page: location.href}, entry));
-            sessionStorage.setItem('page-problems', JSON.stringify(seen));
-        } catch (ignored) {}
-    };
-    document.addEventListener('securitypolicyviolation', (event) => record('csp', {
-        directive: event.effectiveDirective,
-        blocked: event.blockedURI,
-        source: event.sourceFile + ':' + event.lineNumber,
-        sample: event.sample,
-    }), true);
-    window.addEventListener('error', (event) => record('error', event instanceof ErrorEvent ? {
-        message: String(event.message),
-        source: event.filename + ':' + event.lineno,
-    } : {
-        // A resource that failed to load: an element's error, not a script's.
-        message: 'failed to load',
-        element: event.target && event.target.outerHTML && event.target.outerHTML.slice(0, 200),
-    }), true);
-    window.addEventListener('unhandledrejection', (event) => record('rejection', {
-        message: String(event.reason),
-    }));
-})();
-"""
-
-
-def browser_unavailable_reason() -> str | None:
-    """Why the browser tests cannot run here, or None when Chromium and its driver are present."""
-    if shutil.which("chromium") is None or shutil.which("chromedriver") is None:
-        return "browser tests need Chromium and ChromeDriver: apt-get install chromium-driver"
-    return None
-
-
-@pytest.fixture
-def browser(live_server):
-    """A fresh Chromium per test, closed before the live server and the test database go away,
-    so no kept-alive connection is served after the test's data is gone."""
-    reason = browser_unavailable_reason()
-    if reason:
-        if os.environ.get(REQUIRE_ENV) == "1":
-            pytest.fail(f"{reason}; {REQUIRE_ENV}=1 requires them")
-        pytest.skip(reason)
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = shutil.which("chromium")
-    # Headless, and quiet: no sync, updates or background connections on a closed network.
-    for argument in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--window-size=1280,2000",
-    ):
-        options.add_argument(argument)
-    # The console log, for what the page itself reports (console.error, failed loads).
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
-    driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": PROBLEM_RECORDER})
-    yield driver
-    driver.quit()
-
-
-def page_problems(browser) -> list:
-    """CSP violations, uncaught errors and console errors since the last call."""
-    recorded = browser.execute_script(
-        "const seen = sessionStorage.getItem('page-problems') || '[]';"
-        "sessionStorage.removeItem('page-problems');"
-        "return seen;"
-    )
-    problems = json.loads(recorded)
-    problems += [
-        {"kind": "console", "message": entry["message"]}
-        for entry in browser.get_log("browser")
-        if entry["level"] in ("SEVERE", "WARNING")
-    ]
-    return problems
-
-
-def assert_page_clean(browser) -> None:
-    problems = page_problems(browser)
-    assert not problems, "the page broke its policy or its scripts:\n" + "\n".join(
-        json.dumps(problem, ensure_ascii=False) for problem in problems
-    )
-
-
-def log_in(browser, live_server, username: str) -> None:
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions as ec
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    browser.get(f"{live_server.url}/admin/login/")
-    browser.find_element(By.NAME, "username").send_keys(username)
-    browser.find_element(By.NAME, "password").send_keys(PASSWORD)
-    browser.find_element(By.CSS_SELECTOR, "input[type=submit]").click()
-    # The login answers with a redirect to the desk's index; only then is the session cookie set.
-    WebDriverWait(browser, WAIT_SECONDS).until(
-        ec.presence_of_element_located((By.ID, "user-tools"))
-    )
-    assert_page_clean(browser)
-
-
-def choose_in_select2(browser, container_selector: str, text: str, option_text: str) -> None:
-    """Type into a select2 box and pick the option the list offers for it."""
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions as ec
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    browser.find_element(By.CSS_SELECTOR, container_selector).click()
-    search = WebDriverWait(browser, WAIT_SECONDS).until(
-        ec.visibility_of_element_located(
-            (By.CSS_SELECTOR, ".select2-container--open .select2-search__field")
-        )
-    )
-    search.send_keys(text)
-    option = WebDriverWait(browser, WAIT_SECONDS).until(
-        ec.element_to_be_clickable(
-            (
-                By.XPATH,
-                "//li[contains(@class, 'select2-results__option')]"
-                f"[normalize-space(.)='{option_text}']",
-            )
-        )
-    )
-    option.click()
 
 
 @pytest.mark.django_db(transaction=True)

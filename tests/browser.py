@@ -1,0 +1,184 @@
+"""The browser harness for the desk's tests: Chromium under the site's real Content Security Policy.
+
+Every page runs under the site's CSP, as in production: a listener installed before any page
+script records each CSP violation and uncaught error, the browser's console log is read too, and
+any of them fails the test (`assert_page_clean`), so a script or style the policy blocks cannot
+pass unnoticed. Screenshots of key screens go to test-artifacts/ (`screenshot`), which CI keeps.
+
+Without Chromium and its driver these tests skip with a note; CI sets NEWSROOM_REQUIRE_BROWSER=1
+so that a missing browser fails instead.
+"""
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+ARTIFACTS = Path(
+    os.environ.get("NEWSROOM_TEST_ARTIFACTS", Path(__file__).parent.parent / "test-artifacts")
+)
+
+REQUIRE_ENV = "NEWSROOM_REQUIRE_BROWSER"
+WAIT_SECONDS = 10
+PASSWORD = "desk-password-for-tests"
+
+# Runs in every document before its own scripts (DevTools injects it, so the policy does not
+# apply to it). Violations and errors go to sessionStorage, which outlives the page's navigations.
+PROBLEM_RECORDER = """
+(() => {
+    const record = (kind, entry) => {
+        try {
+            const seen = JSON.parse(sessionStorage.getItem('page-problems') || '[]');
+            seen.push(Object.assign({kind: kind, page: location.href}, entry));
+            sessionStorage.setItem('page-problems', JSON.stringify(seen));
+        } catch (ignored) {}
+    };
+    document.addEventListener('securitypolicyviolation', (event) => record('csp', {
+        directive: event.effectiveDirective,
+        blocked: event.blockedURI,
+        source: event.sourceFile + ':' + event.lineNumber,
+        sample: event.sample,
+    }), true);
+    window.addEventListener('error', (event) => record('error', event instanceof ErrorEvent ? {
+        message: String(event.message),
+        source: event.filename + ':' + event.lineno,
+    } : {
+        // A resource that failed to load: an element's error, not a script's.
+        message: 'failed to load',
+        element: event.target && event.target.outerHTML && event.target.outerHTML.slice(0, 200),
+    }), true);
+    window.addEventListener('unhandledrejection', (event) => record('rejection', {
+        message: String(event.reason),
+    }));
+})();
+"""
+
+
+def browser_unavailable_reason() -> str | None:
+    """Why the browser tests cannot run here, or None when Chromium and its driver are present."""
+    if shutil.which("chromium") is None or shutil.which("chromedriver") is None:
+        return "browser tests need Chromium and ChromeDriver: apt-get install chromium-driver"
+    return None
+
+
+def start_chromium():
+    """A headless Chromium with the problem recorder, or a skip (a failure on CI) without one."""
+    reason = browser_unavailable_reason()
+    if reason:
+        if os.environ.get(REQUIRE_ENV) == "1":
+            pytest.fail(f"{reason}; {REQUIRE_ENV}=1 requires them")
+        pytest.skip(reason)
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = shutil.which("chromium")
+    # Headless, and quiet: no sync, updates or background connections on a closed network.
+    for argument in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--window-size=1280,2000",
+    ):
+        options.add_argument(argument)
+    # The console log, for what the page itself reports (console.error, failed loads).
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
+    driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": PROBLEM_RECORDER})
+    return driver
+
+
+@pytest.fixture
+def browser(live_server):
+    """A fresh Chromium per test, closed before the live server and the test database go away,
+    so no kept-alive connection is served after the test's data is gone."""
+    driver = start_chromium()
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture
+def second_browser(live_server):
+    """Another Chromium, with cookies of its own: a second person at the desk."""
+    driver = start_chromium()
+    yield driver
+    driver.quit()
+
+
+def screenshot(browser, name: str) -> Path:
+    """Save the page as test-artifacts/<name>.png, for people to look at after the run."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    browser.save_screenshot(str(path))
+    return path
+
+
+def page_problems(browser) -> list:
+    """CSP violations, uncaught errors and console errors since the last call."""
+    recorded = browser.execute_script(
+        "const seen = sessionStorage.getItem('page-problems') || '[]';"
+        "sessionStorage.removeItem('page-problems');"
+        "return seen;"
+    )
+    problems = json.loads(recorded)
+    problems += [
+        {"kind": "console", "message": entry["message"]}
+        for entry in browser.get_log("browser")
+        if entry["level"] in ("SEVERE", "WARNING")
+    ]
+    return problems
+
+
+def assert_page_clean(browser) -> None:
+    problems = page_problems(browser)
+    assert not problems, "the page broke its policy or its scripts:\n" + "\n".join(
+        json.dumps(problem, ensure_ascii=False) for problem in problems
+    )
+
+
+def log_in(browser, live_server, username: str) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.get(f"{live_server.url}/admin/login/")
+    browser.find_element(By.NAME, "username").send_keys(username)
+    browser.find_element(By.NAME, "password").send_keys(PASSWORD)
+    browser.find_element(By.CSS_SELECTOR, "input[type=submit]").click()
+    # The login answers with a redirect to the desk's index; only then is the session cookie set.
+    WebDriverWait(browser, WAIT_SECONDS).until(
+        ec.presence_of_element_located((By.ID, "user-tools"))
+    )
+    assert_page_clean(browser)
+
+
+def choose_in_select2(browser, container_selector: str, text: str, option_text: str) -> None:
+    """Type into a select2 box and pick the option the list offers for it."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.find_element(By.CSS_SELECTOR, container_selector).click()
+    search = WebDriverWait(browser, WAIT_SECONDS).until(
+        ec.visibility_of_element_located(
+            (By.CSS_SELECTOR, ".select2-container--open .select2-search__field")
+        )
+    )
+    search.send_keys(text)
+    option = WebDriverWait(browser, WAIT_SECONDS).until(
+        ec.element_to_be_clickable(
+            (
+                By.XPATH,
+                "//li[contains(@class, 'select2-results__option')]"
+                f"[normalize-space(.)='{option_text}']",
+            )
+        )
+    )
+    option.click()
