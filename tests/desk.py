@@ -71,3 +71,26 @@ def staff_user(username: str, group: str | None = None, **regions):
         for region in region_list:
             RegionMembership.objects.create(user=user, region=region, role=role)
     return user
+
+
+def ensure_desk_groups() -> None:
+    """The desk's groups as migrations 0008 and 0010 make them, again: a transactional test's
+    flush deletes the rows data migrations made (permissions come back with post_migrate)."""
+    import importlib
+
+    from django.contrib.auth.models import Group, Permission
+
+    groups = importlib.import_module("articles.migrations.0008_desk_groups").GROUPS
+    lockouts = importlib.import_module("articles.migrations.0010_lockout_permissions")
+    for name, codenames in groups.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        for full in codenames:
+            app_label, codename = full.split(".")
+            group.permissions.add(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )
+    Group.objects.get(name=lockouts.ADMIN_GROUP).permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="axes", codename__in=lockouts.LOCKOUT_PERMISSIONS
+        )
+    )

@@ -88,7 +88,9 @@ class StoryRevisionsMixin:
             except revisions.RestoreError as refusal:
                 self.message_user(request, refusal.message, messages.ERROR)
             else:
-                self.message_user(request, _("Версия восстановлена и сохранена как новая."))
+                self.message_user(
+                    request, _("Версия восстановлена и сохранена как новая."), messages.SUCCESS
+                )
             return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
         newest = revisions.history(article).first()
         context = self._context(

@@ -8,6 +8,11 @@
 // with it, so saving it is refused as stale and the editor sees what changed first: a restore
 // never overwrites a newer save silently. The server sanitizes a restored body like any other.
 (function () {
+    // The rich-text editor announces itself when ready; its document is what the editor shows.
+    const editors = new Map();
+    document.addEventListener('prose-editor:ready', (event) => {
+        editors.set(event.detail.textarea, event.detail.editor);
+    });
     const SKIPPED = new Set(['csrfmiddlewaretoken', 'edit_token', 'form_key', 'overwrite', '_transition']);
     const SAVE_DELAY_MS = 800;
 
@@ -60,12 +65,19 @@
                 django.jQuery(el).trigger('change');
             }
             // The rich-text editor shows its own document: give it the restored text too.
-            const editorElement = el.name === 'body' &&
-                el.closest('.form-row, .fieldBox, div').parentElement.querySelector('.ProseMirror');
-            if (editorElement && editorElement.editor) {
-                editorElement.editor.commands.setContent(saved.value);
+            const editor = editors.get(el) || editorBeside(el);
+            if (editor) {
+                editor.commands.setContent(saved.value);
             }
         });
+    }
+
+    // The editor of a textarea, found in the DOM (ProseMirror's element carries it) when its
+    // ready event came before this script listened.
+    function editorBeside(textarea) {
+        const row = textarea.closest('.form-row') || textarea.parentElement;
+        const element = Array.from(row.querySelectorAll('.ProseMirror')).find((e) => e.editor);
+        return element ? element.editor : null;
     }
 
     function notice(form, text, actions) {
