@@ -310,3 +310,31 @@ def test_an_editor_compares_two_revisions_and_restores_the_earlier(browser, live
     screenshot(browser, "desk-8-revision-restored")
     story.refresh_from_db()
     assert story.headline == "Первая редакция заголовка"
+
+
+def test_after_an_expired_session_logging_in_brings_the_writer_back_to_their_text(
+    browser, live_server, newsroom
+):
+    from django.contrib.sessions.models import Session
+
+    story = ArticleFactory(region=newsroom["home"], draft=True, created_by=newsroom["journalist"])
+    log_in(browser, live_server, "journalist")
+    browser.get(change_url(live_server, story))
+    headline = wait(browser, present("[name=headline]"))
+    headline.clear()
+    headline.send_keys("Заголовок, написанный перед обедом")
+    time.sleep(2)  # the draft keeper writes a moment after the last keystroke
+    Session.objects.all().delete()  # the session ends while the writer is away
+    browser.find_element(by("NAME"), "_continue").click()
+    wait(browser, present("[name=username]"))  # the desk asks to log in again
+    assert_page_clean(browser)
+    browser.find_element(by("NAME"), "username").send_keys("journalist")
+    browser.find_element(by("NAME"), "password").send_keys(PASSWORD)
+    browser.find_element(by("CSS_SELECTOR"), "input[type=submit]").click()
+    offer = wait(browser, present(".draft-notice"))  # back on the story's form, text offered
+    assert browser.current_url.startswith(change_url(live_server, story))
+    offer.find_element(by("XPATH"), ".//button[normalize-space(.)='Восстановить']").click()
+    restored = browser.find_element(by("NAME"), "headline").get_attribute("value")
+    assert restored == "Заголовок, написанный перед обедом"
+    assert_page_clean(browser)
+    screenshot(browser, "desk-9-back-after-login")

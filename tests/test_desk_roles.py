@@ -5,6 +5,7 @@ import html
 import re
 
 import pytest
+from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -483,3 +484,64 @@ def test_a_story_whose_author_left_can_still_be_saved(client, desk):
     response = as_user(client, desk["editor"]).post(change_url(story), data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     assert list(story.authors.all()) == [gone]
+
+
+def test_an_administrator_gives_a_person_a_group_and_regions_in_the_desk(client, desk):
+    newcomer = staff_user("newcomer")
+    admin_user = desk["admin"]
+    as_user(client, admin_user)
+    url = reverse("admin:auth_user_change", args=[newcomer.pk])
+    page = client.get(url)
+    assert page.status_code == 200 and "Роли в регионах" in page.content.decode()
+    form = page.context["adminform"].form
+    data = {
+        name: value
+        for name, value in form.initial.items()
+        if name not in ("password", "groups", "user_permissions", "last_login", "date_joined")
+        and value is not None
+    }
+    data |= {
+        "username": "newcomer",
+        "is_active": "on",
+        "is_staff": "on",
+        "groups": [Group.objects.get(name=JOURNALIST_GROUP).pk],
+        "region_memberships-TOTAL_FORMS": "1",
+        "region_memberships-INITIAL_FORMS": "0",
+        "region_memberships-0-region": desk["home"].pk,
+        "region_memberships-0-role": RegionalRole.JOURNALIST,
+        "date_joined_0": "01.12.2026",
+        "date_joined_1": "10:00:00",
+    }
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    newcomer.refresh_from_db()
+    assert list(newcomer.groups.values_list("name", flat=True)) == [JOURNALIST_GROUP]
+    assert list(newcomer.region_memberships.values_list("region__name", "role")) == [
+        ("Калининград", RegionalRole.JOURNALIST)
+    ]
+    # From now on the newcomer writes in Kaliningrad, and only there.
+    as_user(client, newcomer)
+    form = client.get(ADD).context["adminform"].form
+    assert list(form.fields["region"].queryset) == [desk["home"]]
+
+
+def test_a_regional_editor_cannot_manage_people(client, desk):
+    as_user(client, desk["editor"])
+    assert client.get(reverse("admin:auth_user_changelist")).status_code == 403
+
+
+def test_a_read_only_story_form_keeps_no_draft_in_the_browser(client, desk):
+    theirs = ArticleFactory(region=desk["home"], draft=True, created_by=desk["colleague"])
+    page = as_user(client, desk["journalist"]).get(change_url(theirs)).content.decode()
+    assert 'id="draft-context"' not in page
+    mine = ArticleFactory(region=desk["home"], draft=True, created_by=desk["journalist"])
+    assert 'id="draft-context"' in client.get(change_url(mine)).content.decode()
+
+
+def test_a_form_with_too_many_fields_gets_a_russian_page(client, desk, settings):
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 50
+    story = ArticleFactory(region=desk["home"])
+    data = story_data(story) | {f"junk-{n}": "x" for n in range(60)}
+    response = as_user(client, desk["editor"]).post(change_url(story), data)
+    assert response.status_code == 400
+    assert "слишком много полей" in response.content.decode()
