@@ -378,8 +378,10 @@ def test_hostile_text_is_escaped_in_page_title_meta_and_json_ld(client):
     assert "<script>alert" not in page
     assert "<img src=x" not in page
     assert "onerror=alert(2)>" not in page.replace("&gt;", "")  # never as live markup
-    # Exactly one script element, the JSON-LD, and it closes where it should.
-    assert page.count("<script") == 1 and page.count("</script>") == 1
+    # Two script elements: the JSON-LD, closing where it should, and the share row's own file.
+    assert page.count("<script") == 2 and page.count("</script>") == 2
+    assert page.count('<script type="application/ld+json">') == 1
+    assert page.count('<script src="/static/js/share.js" defer></script>') == 1
     data = json_ld(page)
     assert data["headline"] == HOSTILE[:110]
     assert data["author"][0]["name"] == HOSTILE
