@@ -34,27 +34,29 @@ def thumbnail(screenshot: Path) -> Image.Image:
         return grey.resize(size, Image.Resampling.BOX)
 
 
-def accept(screenshots: list[Path]) -> list[Path]:
+def accept(screenshots: list[Path], accepted_dir: Path = ACCEPTED_DIR) -> list[Path]:
     """Store thumbnails of today's light-scheme screenshots as the accepted ones."""
-    ACCEPTED_DIR.mkdir(exist_ok=True)
+    accepted_dir.mkdir(exist_ok=True)
     written = []
     for shot in screenshots:
         if shot.stem.endswith("-dark"):
             continue
-        target = ACCEPTED_DIR / shot.name
+        target = accepted_dir / shot.name
         thumbnail(shot).save(target, optimize=True)
         written.append(target)
     return written
 
 
-def compare(screenshots: list[Path], diff_dir: Path) -> list[Difference]:
+def compare(
+    screenshots: list[Path], diff_dir: Path, accepted_dir: Path = ACCEPTED_DIR
+) -> list[Difference]:
     """Each light-scheme screenshot against its accepted thumbnail; a diff image per failure."""
     differences = []
     for shot in screenshots:
         if shot.stem.endswith("-dark"):
             continue
         name = shot.stem
-        accepted_path = ACCEPTED_DIR / shot.name
+        accepted_path = accepted_dir / shot.name
         if not accepted_path.exists():
             differences.append(
                 Difference(name, "no accepted screenshot yet: run `make audit-accept`")
@@ -65,7 +67,9 @@ def compare(screenshots: list[Path], diff_dir: Path) -> list[Difference]:
             accepted = stored.convert("L")
         if current.width != accepted.width:
             differences.append(
-                Difference(name, f"width {accepted.width * SCALE} px became {shot_width(current)}")
+                Difference(
+                    name, f"width {accepted.width * SCALE} px became {current.width * SCALE} px"
+                )
             )
             continue
         change = abs(current.height - accepted.height) / accepted.height
@@ -97,7 +101,3 @@ def compare(screenshots: list[Path], diff_dir: Path) -> list[Difference]:
                 )
             )
     return differences
-
-
-def shot_width(image: Image.Image) -> str:
-    return f"{image.width * SCALE} px"
