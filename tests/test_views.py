@@ -543,7 +543,8 @@ class TestQueryCounts:
     @pytest.mark.parametrize(
         ("url", "expected"),
         [
-            # Breaking stories; their renditions; the page of latest; their renditions.
+            # Breaking stories; the page of latest; the regional blocks; the renditions of all
+            # three, in one query (the blocks took the place of the breaking stories' own).
             ("/", 4),
             # The region; the page of stories; their renditions.
             ("/region-q/", 3),
