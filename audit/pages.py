@@ -4,6 +4,7 @@ Run with the audit's settings after `seed_demo`: the story chosen has a photo, t
 a correction (added here: the demo has none, and the corrections block is part of the page).
 """
 
+import datetime
 import json
 import sys
 from urllib.parse import quote
@@ -15,7 +16,6 @@ def main() -> None:
     django.setup()
     from django.contrib.auth import get_user_model
     from django.db.models import Count, Q
-    from django.utils import timezone
 
     from articles.models import Article, Author, Region, Tag, published_q
     from articles.publishing.corrections import add_correction
@@ -42,8 +42,7 @@ def main() -> None:
         .order_by("-stories", "position")
         .first()
     )
-    newest = published.in_region(region).newest_first().first()
-    day = timezone.localtime(newest.published_at, region.zone)
+    day = archive_day(region, published.in_region(region))
     tag = (
         Tag.objects.with_published_stories()
         .annotate(n=Count("tagged_articles"))
@@ -71,6 +70,25 @@ def main() -> None:
         "preview": preview_path(draft),
     }
     json.dump(pages, sys.stdout, ensure_ascii=False)
+
+
+def archive_day(region, stories) -> datetime.date:
+    """A day of the region with the same five stories whenever the audit runs.
+
+    The demo dates its stories back from the moment it runs, so any calendar day holds more or
+    fewer of them by the time of day; the screenshots would change with the clock. The region's
+    five oldest stories move to one day a year before its newest (staying its oldest, so no
+    other page's order changes), at 09:30 to 13:30 on its clock.
+    """
+    from django.utils import timezone
+
+    newest = timezone.localtime(stories.newest_first().first().published_at, region.zone)
+    day = newest.date() - datetime.timedelta(days=365)
+    oldest = list(stories.order_by("published_at", "id").values_list("pk", flat=True)[:5])
+    for hour, pk in enumerate(oldest, start=9):
+        moment = datetime.datetime.combine(day, datetime.time(hour, 30), tzinfo=region.zone)
+        stories.model.objects.filter(pk=pk).update(published_at=moment, updated_at=moment)
+    return day
 
 
 if __name__ == "__main__":
