@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: venv run worker test lint format check-deploy bench
+.PHONY: venv run worker test lint format check-deploy bench audit audit-accept
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -48,3 +48,17 @@ check-deploy: venv
 # picks the database; PostgreSQL at 127.0.0.1 by default). See README, "Benchmark".
 bench: venv
 	$(BIN)/python -m bench.run
+
+# The reader's site measured: Lighthouse (mobile) and axe-core against the demo site under
+# production settings, screenshots at 375 and 1280 px into test-artifacts/ compared with the
+# accepted ones in audit/accepted/. Needs Node, Chromium and ChromeDriver; npm packages pinned
+# in package-lock.json. See README, "Measured".
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+
+audit: venv node_modules/.package-lock.json
+	$(BIN)/python -m audit.run
+
+# After an intended change of layout: today's screenshots become the accepted ones.
+audit-accept: venv node_modules/.package-lock.json
+	$(BIN)/python -m audit.run --accept

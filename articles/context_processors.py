@@ -1,4 +1,4 @@
-"""Context every public page shares: the region navigation of the header."""
+"""Context every public page shares: the masthead's brand and the editions of the network."""
 
 from django.conf import settings
 from django.core.cache import cache
@@ -22,6 +22,12 @@ def active_regions() -> list[dict]:
 def site(request):
     return {
         "nav_regions": SimpleLazyObject(active_regions),
+        # The region whose edition a page belongs to (a region's pages, its stories); views
+        # that have one set it, and the masthead and footer then speak for that edition.
+        "edition": None,
         "site_name": settings.SITE_NAME,
         "site_url": settings.SITE_URL,
+        "site_logo": settings.SITE_LOGO,
+        "site_accent": settings.SITE_ACCENT,
+        "site_accent_dark": settings.SITE_ACCENT_DARK,
     }

@@ -43,3 +43,69 @@ def machine_time(moment: datetime.datetime, time_zone: str | None = None) -> str
     if time_zone is not None:
         moment = timezone.localtime(moment, zoneinfo.ZoneInfo(time_zone))
     return moment.replace(microsecond=0).isoformat()
+
+
+# Lists give the age of a story for its first hours ("15 минут назад"): a reader in any zone
+# understands it. After that, the story's own region's clock, named in the dateline beside it.
+RELATIVE_FOR = datetime.timedelta(hours=3)
+# A page may be kept by browsers and CDNs for PUBLIC_CACHE_SECONDS after it was rendered, and an
+# age in minutes is then that much too young. Up to five minutes of that is honest enough for
+# "15 минут назад"; a site cached longer shows clock times only.
+RELATIVE_MAX_STALENESS = datetime.timedelta(minutes=5)
+
+_MINUTES = (
+    pgettext_lazy("age of a story, 1 / 21 / 31…", "%(n)d минуту назад"),
+    pgettext_lazy("age of a story, 2-4 / 22-24…", "%(n)d минуты назад"),
+    pgettext_lazy("age of a story, 5-20 / 25-30…", "%(n)d минут назад"),
+)
+_HOURS = (
+    pgettext_lazy("age of a story, 1 / 21…", "%(n)d час назад"),
+    pgettext_lazy("age of a story, 2-4 / 22-24…", "%(n)d часа назад"),
+    pgettext_lazy("age of a story, 5-20…", "%(n)d часов назад"),
+)
+JUST_NOW = pgettext_lazy("age of a story under a minute", "только что")
+
+
+def _russian_form(n: int, forms: tuple) -> str:
+    """One of the three Russian plural forms for n: 1 минуту, 2 минуты, 5 минут."""
+    if n % 10 == 1 and n % 100 != 11:
+        form = forms[0]
+    elif 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+        form = forms[1]
+    else:
+        form = forms[2]
+    return str(form) % {"n": n}
+
+
+def relative_times_allowed(cache_seconds: int) -> bool:
+    """Whether a page kept this long by caches may still say "15 минут назад"."""
+    return datetime.timedelta(seconds=cache_seconds) <= RELATIVE_MAX_STALENESS
+
+
+def listing_time(
+    moment: datetime.datetime,
+    time_zone: str | zoneinfo.ZoneInfo,
+    *,
+    now: datetime.datetime | None = None,
+    relative: bool = True,
+) -> str:
+    """A story's time in a list: its age for the first hours, then the region's clock.
+
+    `15 минут назад`, `2 часа назад`; after RELATIVE_FOR, `1 дек, 05:17` this year and
+    `27 мар 2019, 15:15` before it, on the wall clock of the given zone. `relative=False` gives
+    the clock time always (a page cached too long for an age to stay true).
+    """
+    if isinstance(time_zone, str):
+        time_zone = zoneinfo.ZoneInfo(time_zone)
+    now = now or timezone.now()
+    age = now - moment
+    if relative and age < RELATIVE_FOR:
+        if age < datetime.timedelta(minutes=1):
+            return str(JUST_NOW)  # a clock a few seconds ahead of ours included
+        if age < datetime.timedelta(hours=1):
+            return _russian_form(age // datetime.timedelta(minutes=1), _MINUTES)
+        return _russian_form(age // datetime.timedelta(hours=1), _HOURS)
+    local = timezone.localtime(moment, time_zone)
+    if local.year != timezone.localtime(now, time_zone).year:
+        return format_dateline(moment, time_zone)
+    return f"{local.day} {MONTHS_GENITIVE_SHORT[local.month]}, {local:%H:%M}"

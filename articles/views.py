@@ -5,8 +5,10 @@ in tests/test_views.py pin how many queries each page makes.
 """
 
 import datetime
+from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, Window, prefetch_related_objects
+from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -23,15 +25,114 @@ from .search import SearchForm, highlight, search_articles
 TEASER_BLOCK_SIZE = 6
 BREAKING_WINDOW = datetime.timedelta(hours=24)
 BREAKING_LIMIT = 3
+# A front page's first page: the top story, then this many in a grid with photos, then a list.
+FRONT_GRID_SIZE = 4
+# The network's home shows each region's newest few, picked among the network's newest stories.
+REGIONAL_BLOCK_SIZE = 3
+REGIONAL_BLOCK_POOL = 200
 # Day archives start with the network; earlier dates are mistyped URLs, not lost journalism.
 FIRST_ARCHIVE_YEAR = 1991
 
 
 def home(request):
     recent = timezone.now() - BREAKING_WINDOW
-    breaking = list(latest_stories(is_breaking=True, published_at__gte=recent)[:BREAKING_LIMIT])
-    latest = latest_stories(~Q(pk__in=[article.pk for article in breaking]))
-    return render_listing(request, "articles/home.html", latest, breaking=breaking)
+    # Renditions are fetched once below for every card of the page: the breaking stories, the
+    # page of latest and the regional blocks together, so the regional blocks cost one query.
+    breaking = list(
+        latest_stories(is_breaking=True, published_at__gte=recent).prefetch_related(None)[
+            :BREAKING_LIMIT
+        ]
+    )
+    latest = latest_stories(~Q(pk__in=[article.pk for article in breaking])).prefetch_related(None)
+    page = paginate(latest, request.GET.get("page"))
+    blocks = []
+    if page.number == 1:
+        blocks = regional_blocks(shown={article.pk for article in [*breaking, *page.items]})
+    prefetch_related_objects(
+        [*breaking, *page.items, *(story for block in blocks for story in block.stories)],
+        prefetch_renditions("main_photo__renditions", "card"),
+    )
+    context = {
+        "page": page,
+        "breaking": breaking,
+        "front": front_page(page, breaking),
+        "regional_blocks": blocks,
+        "network_list": True,
+    }
+    return render(request, "articles/home.html", CARD_CONTEXT | context)
+
+
+@dataclass(frozen=True)
+class Front:
+    """Page 1 of a front page as news sites lay it out: the top story large, a grid of the next
+    stories with their photos, the rest as a compact list."""
+
+    lead: Article
+    lead_breaking: bool
+    also_breaking: list[Article]
+    grid: list[Article]
+    rest: list[Article]
+
+
+def front_page(page, breaking: list[Article] = ()) -> Front | None:
+    """The front of a listing's first page: breaking news leads, else the newest story.
+
+    Pages after the first are a plain stream (None). `breaking` are fresh breaking stories
+    fetched apart from the page (the home page's); without them, a fresh breaking story among
+    the page's own leads it (a region's front page: the newest twenty hold any of today's).
+    """
+    if page.number != 1 or not (breaking or page.items):
+        return None
+    items = list(page.items)
+    recent = timezone.now() - BREAKING_WINDOW
+    if breaking:
+        lead, also_breaking = breaking[0], list(breaking[1:])
+    else:
+        fresh = [a for a in items if a.is_breaking and a.published_at >= recent]
+        lead, also_breaking = (fresh or items)[0], []
+        items.remove(lead)
+    return Front(
+        lead=lead,
+        lead_breaking=bool(breaking) or (lead.is_breaking and lead.published_at >= recent),
+        also_breaking=also_breaking,
+        grid=items[:FRONT_GRID_SIZE],
+        rest=items[FRONT_GRID_SIZE:],
+    )
+
+
+@dataclass(frozen=True)
+class RegionalBlock:
+    region: Region
+    stories: list[Article]
+
+
+def regional_blocks(*, shown: set[int]) -> list[RegionalBlock]:
+    """Each region's newest stories not already on the page, for the network's home page.
+
+    One query whatever the number of regions: a window over the network's newest stories ranks
+    each region's own. A region silent through all of those has no block today.
+    """
+    pool = Article.objects.published().newest_first().values("pk")[:REGIONAL_BLOCK_POOL]
+    ranked = (
+        Article.objects.filter(pk__in=pool)
+        .exclude(pk__in=shown)
+        .as_cards()
+        .prefetch_related(None)  # fetched with the page's other cards
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=F("region_id"),
+                order_by=[F("published_at").desc(), F("id").desc()],
+            )
+        )
+        .filter(rank__lte=REGIONAL_BLOCK_SIZE)
+        .order_by("region__position", "region__name", "rank")
+    )
+    blocks: dict[int, RegionalBlock] = {}
+    for story in ranked:
+        block = blocks.setdefault(story.region_id, RegionalBlock(story.region, []))
+        block.stories.append(story)
+    return list(blocks.values())
 
 
 def latest_stories(*conditions, **filters):
@@ -41,7 +142,16 @@ def latest_stories(*conditions, **filters):
 
 # What a story card needs to know of the list it stands in, given outright: a variable the
 # template has to find missing costs an exception per card.
-CARD_CONTEXT = {"card_level": 2, "search_results": False}
+CARD_CONTEXT = {
+    "card_level": 2,
+    "search_results": False,
+    "front": None,
+    "card_style": "stream",
+    "card_breaking": False,
+    "latest_title": "",
+    # Stories of several regions: each card names its region beside the time.
+    "network_list": False,
+}
 
 
 def render_listing(request, template: str, stories, **context):
@@ -53,7 +163,9 @@ def render_listing(request, template: str, stories, **context):
 def region_detail(request, region: str):
     region = get_object_or_404(Region.objects.active(), slug=region)
     stories = latest_stories().in_region(region)
-    return render_listing(request, "articles/region_detail.html", stories, region=region)
+    page = paginate(stories, request.GET.get("page"))
+    context = {"page": page, "front": front_page(page), "region": region, "edition": region}
+    return render(request, "articles/region_detail.html", CARD_CONTEXT | context)
 
 
 def region_day_archive(request, region: str, year: int, month: int, day: int):
@@ -70,14 +182,19 @@ def region_day_archive(request, region: str, year: int, month: int, day: int):
     end = start + datetime.timedelta(days=1)
     stories = latest_stories(published_at__gte=start, published_at__lt=end).in_region(region)
     return render_listing(
-        request, "articles/region_day_archive.html", stories, region=region, date=date
+        request,
+        "articles/region_day_archive.html",
+        stories,
+        region=region,
+        edition=region,
+        date=date,
     )
 
 
 def tag_detail(request, tag: str):
     tag = get_object_or_404(Tag.objects.with_published_stories(), slug=tag)
     stories = latest_stories().tagged(tag)
-    return render_listing(request, "articles/tag_detail.html", stories, tag=tag)
+    return render_listing(request, "articles/tag_detail.html", stories, tag=tag, network_list=True)
 
 
 def author_detail(request, author: str):
@@ -88,7 +205,9 @@ def author_detail(request, author: str):
         slug=author,
     )
     stories = latest_stories().by_author(author)
-    return render_listing(request, "articles/author_detail.html", stories, author=author)
+    return render_listing(
+        request, "articles/author_detail.html", stories, author=author, network_list=True
+    )
 
 
 def search(request):
@@ -105,7 +224,13 @@ def search(request):
         )
         page = paginate(stories.as_cards(), request.GET.get("page"))
         highlight(page.items)
-    context = {"form": form, "query": params["q"], "page": page, "search_results": True}
+    context = {
+        "form": form,
+        "query": params["q"],
+        "page": page,
+        "search_results": True,
+        "network_list": True,
+    }
     return render(request, "articles/search.html", CARD_CONTEXT | context)
 
 
@@ -163,6 +288,7 @@ def story_page_context(article: Article) -> dict:
     og_image = rendition_url(article.main_photo, "og")
     return {
         "article": article,
+        "edition": article.region,
         "authors": authors,
         "tags": tags,
         "corrections": corrections,

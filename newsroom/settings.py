@@ -17,6 +17,8 @@ import dj_database_url
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from newsroom import branding
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -204,7 +206,13 @@ TAGGIT_CASE_INSENSITIVE = True
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000" if DEBUG else "").rstrip("/")
 if not SITE_URL.startswith(("http://", "https://")):
     raise ImproperlyConfigured("SITE_URL must be set to the site's public http(s) address.")
-SITE_NAME = os.environ.get("SITE_NAME", "Newsroom")
+SITE_NAME = os.environ.get("SITE_NAME", "").strip() or "Newsroom"
+# The masthead's mark (a file under the static files) and the accent colour of links, rules and
+# buttons; both checked here, so a typo stops start-up instead of breaking every page.
+SITE_LOGO = branding.logo_path(
+    os.environ.get("SITE_LOGO", ""), [*map(Path, STATICFILES_DIRS), STATIC_ROOT]
+)
+SITE_ACCENT, SITE_ACCENT_DARK = branding.accent_colours(os.environ.get("SITE_ACCENT", ""))
 # How long a CDN or browser may keep a public page, feed or sitemap (newsroom/middleware.py).
 PUBLIC_CACHE_SECONDS = int(os.environ.get("PUBLIC_CACHE_SECONDS", "60"))
 

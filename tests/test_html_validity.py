@@ -11,6 +11,7 @@ from tests.factories import (
     PhotoFactory,
     RegionFactory,
     RelatedLinkFactory,
+    bulk_published_stories,
 )
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +23,8 @@ def newsroom():
     region = RegionFactory(
         name="Калининград", slug="kaliningrad", description="Новости Калининграда и области."
     )
-    RegionFactory(name="Самара", slug="samara", time_zone="Europe/Samara")
+    samara = RegionFactory(name="Самара", slug="samara", time_zone="Europe/Samara")
+    RegionFactory(name="Пермь", slug="perm")  # nothing published: no block on the home page
     photo = PhotoFactory(caption="Набережная утром", credit="Анна Смирнова")
     build_renditions(photo)
     author = AuthorFactory(name="Ирина Волкова", bio="Пишет о городе.\nВедёт рубрику.", photo=photo)
@@ -46,6 +48,8 @@ def newsroom():
     CorrectionFactory(article=full, text="Уточнено название улицы.")
     CorrectionFactory(article=full, text="Мост закрыт до пятницы,\nа не до четверга.")
     bare = ArticleFactory(region=region, body="<p>Короткая заметка.</p>")
+    # Enough for a second page, and for a regional block of Samara under the home page's list.
+    bulk_published_stories(samara, 25, headline="Самарская новость {n:02d}")
     return {"region": region, "full": full, "bare": bare, "author": author}
 
 
@@ -59,11 +63,19 @@ def test_every_public_page_type_is_valid_html(client, html_checker, newsroom):
         "tag": Tag.objects.get(name="город").get_absolute_url(),
         "author": newsroom["author"].get_absolute_url(),
         "day archive": f"/kaliningrad/{published:%Y/%m/%d}/",
-        "empty region": "/samara/",
+        "region, second page": "/samara/?page=2",
+        "home, second page": "/?page=2",
+        "search with results": "/search/?q=Самарская",
+        "search without a query": "/search/",
+        "search with a bad filter": "/search/?q=новость&from=31-02-2024&region=nigde",
+        "search with nothing found": "/search/?q=абракадабра",
+        "empty region": "/perm/",
     }
     for name, url in pages.items():
         response = client.get(url)
         assert response.status_code == 200, name
+        if name == "home":
+            assert response.content.decode().count('class="region-block"') == 2, name
         if "corrections" in name:
             assert response.content.decode().count("<li><time") == 2, name
         html_checker.assert_valid(response.content, page_name=f"{name} {url}")

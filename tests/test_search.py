@@ -227,6 +227,7 @@ def test_story_text_is_text_and_only_highlights_are_markup(client):
         "p",
         "h2",
         "a",
+        "span",  # the card's region name beside the time
         "time",
     }
 

@@ -372,8 +372,10 @@ def test_hostile_text_is_escaped_in_page_title_meta_and_json_ld(client):
     assert "<script>alert" not in page
     assert "<img src=x" not in page
     assert "onerror=alert(2)>" not in page.replace("&gt;", "")  # never as live markup
-    # Exactly one script element, the JSON-LD, and it closes where it should.
-    assert page.count("<script") == 1 and page.count("</script>") == 1
+    # Two script elements: the JSON-LD, closing where it should, and the share row's own file.
+    assert page.count("<script") == 2 and page.count("</script>") == 2
+    assert page.count('<script type="application/ld+json">') == 1
+    assert page.count('<script src="/static/js/share.js" defer></script>') == 1
     data = json_ld(page)
     assert data["headline"] == HOSTILE[:110]
     assert data["author"][0]["name"] == HOSTILE
@@ -535,7 +537,8 @@ class TestQueryCounts:
     @pytest.mark.parametrize(
         ("url", "expected"),
         [
-            # Breaking stories; their renditions; the page of latest; their renditions.
+            # Breaking stories; the page of latest; the regional blocks; the renditions of all
+            # three, in one query (the blocks took the place of the breaking stories' own).
             ("/", 4),
             # The region; the page of stories; their renditions.
             ("/region-q/", 3),

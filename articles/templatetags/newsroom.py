@@ -4,10 +4,11 @@ and JSON-LD."""
 import json
 
 from django import template
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.safestring import mark_safe
 
-from ..dates import format_dateline, machine_time
+from ..dates import format_dateline, listing_time, machine_time, relative_times_allowed
 from ..metadata import absolute_url
 from ..sanitizer import sanitize_html
 
@@ -52,3 +53,19 @@ def ld_json(data: dict) -> str:
     """A dict as JSON safe to place inside <script type="application/ld+json">."""
     text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False)
     return mark_safe(text.translate(_SCRIPT_SAFE))  # noqa: S308 - escaped for script content
+
+
+@register.filter
+def listed_time(article) -> str:
+    """A story's time in a list: `15 минут назад` for its first hours, then its region's clock.
+
+    The age is computed as the page renders; caches keep a public page PUBLIC_CACHE_SECONDS at
+    most, and a site that keeps pages longer than an age can stay true gets clock times only.
+    """
+    if article.published_at is None:
+        return ""
+    return listing_time(
+        article.published_at,
+        article.region.time_zone,
+        relative=relative_times_allowed(settings.PUBLIC_CACHE_SECONDS),
+    )

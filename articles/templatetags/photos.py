@@ -3,6 +3,7 @@
 from django import template
 from django.templatetags.static import static
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from ..models import Photo
 from ..renditions import SPECS, Format, RenditionSpec, current_renditions, logger
@@ -18,14 +19,24 @@ LOADING_VALUES = ("lazy", "eager")
 _SOURCE = '<source type="image/webp" srcset="{}" sizes="{}">'
 _IMG = (
     '<img src="{}" srcset="{}" sizes="{}" width="{}" height="{}" alt="{}" loading="{}"'
-    ' decoding="async">'
+    ' decoding="async"{}>'
 )
+# The top story's photo is the largest thing a front page paints: asked for before the rest.
+_PRIORITY = mark_safe(' fetchpriority="high"')
 _PLACEHOLDER = '<img src="{}" width="{}" height="{}" alt="{}" loading="{}" decoding="async">'
 
 
 @register.simple_tag
-def picture(photo: Photo | None, spec_name: str, sizes: str = "100vw", loading: str = "lazy"):
+def picture(
+    photo: Photo | None,
+    spec_name: str,
+    sizes: str = "100vw",
+    loading: str = "lazy",
+    priority: bool = False,
+):
     """`{% picture photo "lead" sizes="…" loading="eager" %}`: WebP sources, a JPEG fallback.
+
+    `priority=True` marks the page's main image (`fetchpriority="high"`).
 
     Without renditions (a broken file, a build still to run) the placeholder keeps the page whole.
     """
@@ -57,6 +68,7 @@ def picture(photo: Photo | None, spec_name: str, sizes: str = "100vw", loading: 
         widest.height,
         photo.alt_text,
         loading,
+        _PRIORITY if priority else "",
     )
     return format_html("<picture>{}{}</picture>", source, img)
 
