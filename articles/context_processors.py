@@ -28,6 +28,5 @@ def site(request):
         "site_name": settings.SITE_NAME,
         "site_url": settings.SITE_URL,
         "site_logo": settings.SITE_LOGO,
-        "site_accent": settings.SITE_ACCENT,
-        "site_accent_dark": settings.SITE_ACCENT_DARK,
+        "site_brand_style": settings.SITE_BRAND_STYLE,
     }

@@ -6,6 +6,8 @@ contrast against white (WCAG AA, what Lighthouse and axe check), and the dark sc
 lighter shade of it computed here rather than a second setting to forget.
 """
 
+import base64
+import hashlib
 import re
 from pathlib import Path, PurePosixPath
 
@@ -82,3 +84,14 @@ def logo_path(value: str, static_dirs: list[Path]) -> str:
         searched = ", ".join(str(directory) for directory in static_dirs)
         raise ImproperlyConfigured(f"SITE_LOGO={value!r}: no such file in {searched}.")
     return str(path)
+
+
+def brand_style(accent: str, accent_dark: str) -> str:
+    """The one inline stylesheet of public pages: the installation's accent colours."""
+    return f":root{{--brand:{accent};--brand-on-dark:{accent_dark}}}"
+
+
+def csp_hash(text: str) -> str:
+    """The Content Security Policy source that allows exactly this inline text."""
+    digest = base64.b64encode(hashlib.sha256(text.encode()).digest()).decode()
+    return f"'sha256-{digest}'"

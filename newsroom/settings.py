@@ -213,6 +213,8 @@ SITE_LOGO = branding.logo_path(
     os.environ.get("SITE_LOGO", ""), [*map(Path, STATICFILES_DIRS), STATIC_ROOT]
 )
 SITE_ACCENT, SITE_ACCENT_DARK = branding.accent_colours(os.environ.get("SITE_ACCENT", ""))
+# Set once per installation, so the Content Security Policy allows it by its hash (below).
+SITE_BRAND_STYLE = branding.brand_style(SITE_ACCENT, SITE_ACCENT_DARK)
 # How long a CDN or browser may keep a public page, feed or sitemap (newsroom/middleware.py).
 PUBLIC_CACHE_SECONDS = int(os.environ.get("PUBLIC_CACHE_SECONDS", "60"))
 
@@ -307,13 +309,14 @@ def url_origin(url: str) -> list[str]:
 # inline <style> allowed by its hash: Tiptap's base stylesheet, which django-prose-editor's
 # editor.js adds to the page (a new version of the editor may change it; the browser test then
 # fails and names the new hash). Photos may be served from a CDN: MEDIA_URL's origin is allowed
-# for images, and for nothing else. No plugins, no framing, forms post only here.
+# for images, and for nothing else. The public pages' one inline <style>, the installation's accent
+# colours, is allowed by its hash too. No plugins, no framing, forms post only here.
 CSP_TIPTAP_STYLE = "'sha256-PlumsSlvJ7vvWzjqibGAYKq92O3y/4JTxWWsWJvyUYA='"
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF, NONCE],
-        "style-src": [SELF, CSP_TIPTAP_STYLE],
+        "style-src": [SELF, CSP_TIPTAP_STYLE, branding.csp_hash(SITE_BRAND_STYLE)],
         "img-src": [SELF, "data:", *url_origin(MEDIA_URL)],
         "connect-src": [SELF],
         "object-src": [NONE],

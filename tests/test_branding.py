@@ -8,7 +8,7 @@ from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 
 import newsroom.settings as base_settings
-from newsroom.branding import DARK_PAPER, accent_colours, contrast
+from newsroom.branding import DARK_PAPER, accent_colours, brand_style, contrast
 from tests.factories import RegionFactory
 
 HEAD_STYLE = re.compile(r"<style>:root\{--brand:(#[0-9a-f]{6});--brand-on-dark:(#[0-9a-f]{6})\}")
@@ -85,6 +85,7 @@ def test_every_page_carries_the_installation_brand(client, settings):
     settings.SITE_NAME = "Балтийские новости"
     settings.SITE_LOGO = "img/favicon.svg"
     settings.SITE_ACCENT, settings.SITE_ACCENT_DARK = accent_colours("#8a1c1c")
+    settings.SITE_BRAND_STYLE = brand_style(settings.SITE_ACCENT, settings.SITE_ACCENT_DARK)
     region = RegionFactory(slug="kaliningrad")
     for url in ("/", region.get_absolute_url(), "/search/", "/net-takoy/"):
         page = client.get(url).content.decode()

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 import newsroom.settings as base_settings
 from articles.publishing.previews import preview_path
+from newsroom.branding import csp_hash
 from tests.factories import ArticleFactory, PhotoFactory, RegionFactory
 
 pytestmark = pytest.mark.django_db
@@ -70,11 +71,16 @@ def test_public_pages_send_the_policy_without_a_nonce(client, story):
         assert directives["img-src"] == ["'self'", "data:"], url
 
 
-def test_story_json_ld_is_a_data_block_not_a_script(client, story):
+def test_story_page_scripts_are_files_of_ours_or_data_blocks(client, story):
     page = client.get(story.get_absolute_url()).content.decode()
     scripts = re.findall(r"<script([^>]*)>", page)
-    # The browser runs none of them, so the policy needs no nonce or hash for them.
-    assert scripts and all('type="application/ld+json"' in attrs for attrs in scripts)
+    # JSON-LD is data the browser does not run, and the share row's copy button is a file of
+    # ours: the policy needs no nonce or hash for either, and nothing runs inline.
+    assert any('type="application/ld+json"' in attrs for attrs in scripts)
+    assert all(
+        'type="application/ld+json"' in attrs or re.search(r'src="/static/[^"]+\.js"', attrs)
+        for attrs in scripts
+    )
 
 
 def test_feeds_sitemaps_and_static_files_carry_the_policy(client, story):
@@ -161,3 +167,10 @@ def test_photos_on_a_cdn_are_allowed_by_their_origin_for_images_only(monkeypatch
 def test_local_media_adds_no_origin(monkeypatch):
     settings = settings_with(monkeypatch, MEDIA_URL="/media/")
     assert settings["CONTENT_SECURITY_POLICY"]["DIRECTIVES"]["img-src"] == ["'self'", "data:"]
+
+
+def test_the_brand_style_is_allowed_by_its_hash_and_nothing_else_inline(client, story):
+    response = client.get(story.get_absolute_url())
+    style = re.search(r"<style>([^<]*)</style>", response.content.decode()).group(1)
+    assert csp_hash(style) in response["Content-Security-Policy"]
+    assert "unsafe-inline" not in response["Content-Security-Policy"]
