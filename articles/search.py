@@ -17,6 +17,22 @@ published this minute, adds half for a month-old one and fades to nothing within
 doubling, it reorders comparable matches but cannot lift a mention in the body (0.2) above a
 headline match (1.0). Ties go to the newer story.
 
+A bounded candidate set. Ranking reads the vector of every story it ranks, so ranking every match
+of a word found in most stories would cost in proportion to the archive (170 ms at 100,000). The
+search ranks the SEARCH_CANDIDATES newest matches only, and pages within them; when there are
+more, the page says that the newest ones are shown (`more_matches`). Their ids are fetched first
+(one query), so the page's query, which names its candidates twice (the window of the page and
+the page itself), does not look for them twice. Finding the newest matches
+does not visit every match either, whichever index the server has (migration 0010): with RUM the
+planner either reads them newest first from the RUM index (a rare word) or walks an index of
+published stories by time and tests each (a common word), choosing by its estimate of how many
+stories match; with GIN it either takes every match from the GIN index and keeps the newest (a
+rare word) or walks the listing index the same way. The cost is bounded by the smaller of the
+number of matches and SEARCH_CANDIDATES divided by the share of stories that match. A region
+filter is by the region's id, so the walk can use the region's listing index; with a region or
+date filter the RUM path orders as the GIN one does, since RUM cannot narrow by either inside the
+index and the listing indexes can. ts_headline runs for the 20 stories shown, never for the rest.
+
 Queries always go through websearch_to_tsquery, which accepts any text (quotes, operators, stop
 words) without a syntax error; text is capped at MAX_QUERY_LENGTH before it reaches the database.
 
@@ -27,9 +43,10 @@ sentinels become <mark> elements: no text of a story is ever markup.
 
 On SQLite, a story matches when its headline, lead or body text contains every word of the query,
 compared after Python's casefold() (SQLite's own LIKE folds ASCII only), newest first, with the
-lead as its snippet: no stemming, no ranking, enough for development.
+lead as its snippet: no stemming, no ranking, enough for development. The same cap applies.
 """
 
+import dataclasses
 import datetime
 import functools
 import html
@@ -45,7 +62,17 @@ from django.contrib.postgres.search import (
 )
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connections
-from django.db.models import Expression, F, FloatField, Func, QuerySet, TextField, Value
+from django.db.models import (
+    BooleanField,
+    Expression,
+    F,
+    FloatField,
+    Func,
+    QuerySet,
+    Subquery,
+    TextField,
+    Value,
+)
 from django.db.models.expressions import Col
 from django.db.models.functions import Concat, Replace
 from django.utils import timezone
@@ -54,7 +81,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from .context_processors import active_regions
-from .models import Article
+from .models import Article, Region
 from .text import strip_control_characters
 
 MAX_QUERY_LENGTH = 200
@@ -62,6 +89,11 @@ MAX_QUERY_LENGTH = 200
 # marks each in snippets. A sentence is plenty.
 MAX_WORDS = 10
 SEARCH_CONFIG = "russian"
+# The newest matches a search ranks and pages through: 25 pages, more than readers turn.
+SEARCH_CANDIDATES = 500
+# Migration 0010: the RUM index, and the time order the RUM path sorts candidates by.
+RUM_INDEX = "article_search_rum_idx"
+NEWEST_FROM = datetime.datetime(2100, 1, 1, tzinfo=datetime.UTC)
 FRESHNESS_HALF_LIFE = datetime.timedelta(days=30)
 # Dates outside the network's life are mistyped, and far ones would overflow on conversion.
 EARLIEST_DATE = datetime.date(1991, 1, 1)
@@ -169,19 +201,134 @@ def search_articles(
     region: str = "",
     date_from: datetime.date | None = None,
     date_to: datetime.date | None = None,
+) -> "SearchResults":
+    """The newest SEARCH_CANDIDATES published matches, best first, and whether there are more.
+
+    Each story carries `found_headline` and `found_snippet`. The candidates are fetched here, in
+    one query: their ids, and one more to learn whether the query matches more stories."""
+    filtered = bool(region or date_from or date_to)
+    matches = matching_articles(text, region=region, date_from=date_from, date_to=date_to)
+    if has_rum_index(matches.db) and not filtered:
+        # Stories scheduled for later are skipped inside the index, not row by row.
+        seconds_to_now = (NEWEST_FROM - timezone.now()).total_seconds()
+        newest = (
+            matches.alias(distance=_DistanceFromLatest())
+            .filter(distance__gte=seconds_to_now)
+            .order_by(F("distance").asc())
+        )
+    else:
+        newest = matches.order_by("-published_at", "-id")
+    newest = newest.values_list("pk", flat=True)
+    ids = list(newest[: SEARCH_CANDIDATES + 1])
+    # By an array, not an IN list of a thousand parameters: the page's query names it twice.
+    candidates = Article.objects.filter(_IdIn(ids[:SEARCH_CANDIDATES]))
+    if connections[matches.db].vendor == "postgresql":
+        stories = _ranked(candidates, text)
+    else:
+        stories = candidates.annotate(found_headline=F("headline"), found_snippet=F("lead"))
+        stories = stories.order_by("-published_at", "-id")
+    return SearchResults(stories=stories, more_matches=len(ids) > SEARCH_CANDIDATES)
+
+
+@dataclasses.dataclass(frozen=True)
+class SearchResults:
+    stories: QuerySet  # the ranked candidates, to paginate
+    more_matches: bool  # the query matches more stories than were ranked
+
+
+class _IdIn(Func):
+    """`id = ANY(array)` on PostgreSQL; an IN list on SQLite, which has no arrays."""
+
+    output_field = BooleanField()
+
+    def __init__(self, ids: list[int]):
+        super().__init__(F("pk"))
+        self.ids = [int(pk) for pk in ids]
+
+    def as_sql(self, compiler, connection, **extra):
+        column, params = compiler.compile(self.source_expressions[0])
+        if not self.ids:
+            return "FALSE" if connection.vendor == "postgresql" else "0", []
+        if connection.vendor == "postgresql":
+            return f"{column} = ANY(%s)", [*params, self.ids]
+        return f"{column} IN ({', '.join(['%s'] * len(self.ids))})", [*params, *self.ids]
+
+
+def matching_articles(
+    text: str,
+    *,
+    region: str = "",
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
 ) -> QuerySet:
-    """Published stories matching the text, best first, with `found_headline`/`found_snippet`."""
+    """Every published story matching the text and the filters, in no order."""
     stories = Article.objects.published()
     if region:
-        stories = stories.filter(region__slug=region)
+        # By id, known before the plan runs, so the region's listing index can serve it.
+        stories = stories.filter(
+            region_id=Subquery(Region.objects.filter(slug=region).values("pk")[:1])
+        )
     # Dates are days on the newsroom's clock, both ends included.
     if date_from:
         stories = stories.filter(published_at__gte=_midnight(date_from))
     if date_to:
         stories = stories.filter(published_at__lt=_midnight(date_to + datetime.timedelta(days=1)))
     if connections[stories.db].vendor == "postgresql":
-        return _full_text(stories, text)
+        return _full_text_matches(stories, text)
     return _every_word(stories, text)
+
+
+def more_matches_notice(count: int | None = None) -> str:
+    """What a results page says when the query matches more stories than were ranked."""
+    count = SEARCH_CANDIDATES if count is None else count
+    return _("Совпадений много: показаны %(count)s %(newest)s.") % {
+        "count": count,
+        "newest": _russian_plural(
+            count,
+            _("самое свежее совпадение"),
+            _("самых свежих совпадения"),
+            _("самых свежих совпадений"),
+        ),
+    }
+
+
+def _russian_plural(n: int, one: str, few: str, many: str) -> str:
+    if n % 10 == 1 and n % 100 != 11:
+        return one
+    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+        return few
+    return many
+
+
+def has_rum_index(alias: str) -> bool:
+    """Whether migration 0010 built the RUM index on this database (asked once per process)."""
+    connection = connections[alias]
+    if connection.vendor != "postgresql":
+        return False
+    return _has_rum_index(alias, connection.settings_dict["NAME"])
+
+
+@functools.cache
+def _has_rum_index(alias: str, name: str) -> bool:
+    with connections[alias].cursor() as cursor:
+        cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [RUM_INDEX])
+        return cursor.fetchone()[0]
+
+
+def forget_search_index() -> None:
+    """Ask again which index the database has (after tests or tools swap them)."""
+    _has_rum_index.cache_clear()
+
+
+class _DistanceFromLatest(Func):
+    """`published_at <=| 2100-01-01`, ascending newest first: the order RUM keeps in its index."""
+
+    arg_joiner = " <=| "
+    template = "(%(expressions)s)"
+    output_field = FloatField()
+
+    def __init__(self):
+        super().__init__(F("published_at"), Value(NEWEST_FROM))
 
 
 def highlight(articles: list[Article]) -> None:
@@ -240,13 +387,22 @@ class _Freshness(Func):
         )
 
 
-def _full_text(stories: QuerySet, text: str) -> QuerySet:
-    query = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
+def _search_query(text: str) -> SearchQuery:
+    return SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
+
+
+def _full_text_matches(stories: QuerySet, text: str) -> QuerySet:
+    return stories.alias(search_vector=_SearchVectorColumn()).filter(
+        search_vector=_search_query(text)
+    )
+
+
+def _ranked(candidates: QuerySet, text: str) -> QuerySet:
+    query = _search_query(text)
     marked = _any_wanted_word(text) or query
     marks = {"config": SEARCH_CONFIG, "start_sel": _START, "stop_sel": _STOP}
     return (
-        stories.alias(search_vector=_SearchVectorColumn())
-        .filter(search_vector=query)
+        candidates.alias(search_vector=_SearchVectorColumn())
         .alias(score=SearchRank(F("search_vector"), query) * (1 + _Freshness(timezone.now())))
         .annotate(
             found_headline=SearchHeadline("headline", marked, highlight_all=True, **marks),
@@ -295,6 +451,4 @@ def _every_word(stories: QuerySet, text: str) -> QuerySet:
     stories = stories.alias(document=document)
     for word in words:
         stories = stories.filter(document__contains=word)
-    return stories.annotate(found_headline=F("headline"), found_snippet=F("lead")).order_by(
-        "-published_at", "-id"
-    )
+    return stories

@@ -19,7 +19,7 @@ from .models import Article, Author, Correction, Region, RelatedLink, Tag, Tagge
 from .pagination import paginate
 from .publishing.previews import article_for_preview
 from .renditions import prefetch_renditions, rendition_url
-from .search import SearchForm, highlight, search_articles
+from .search import SearchForm, highlight, more_matches_notice, search_articles
 
 # The teaser block holds this many links; "read also" fills what the editor left empty.
 TEASER_BLOCK_SIZE = 6
@@ -216,13 +216,13 @@ def search(request):
     params = form.cleaned_data
     page = None
     if params["q"]:
-        stories = search_articles(
+        results = search_articles(
             params["q"],
             region=params.get("region", ""),
             date_from=params.get("from"),
             date_to=params.get("to"),
         )
-        page = paginate(stories.as_cards(), request.GET.get("page"))
+        page = paginate(results.stories.as_cards(), request.GET.get("page"))
         highlight(page.items)
     context = {
         "form": form,
@@ -231,6 +231,9 @@ def search(request):
         "search_results": True,
         "network_list": True,
     }
+    # Only the newest matches are ranked: the page says so when the query has more.
+    if page and results.more_matches:
+        context["more_matches_notice"] = more_matches_notice()
     return render(request, "articles/search.html", CARD_CONTEXT | context)
 
 

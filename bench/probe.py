@@ -2,16 +2,32 @@
 
 Run with the benchmark's environment (`python -m bench.probe`): picks the URLs to load, counts
 each page's queries through Django's test client, and times the listing SQL of page 1 and of a
-deep page with EXPLAIN ANALYZE, so the run shows where a deep page's cost goes.
+deep page with EXPLAIN ANALYZE, so the run shows where a deep page's cost goes. For the search
+table it also gives each benchmark query's URL, how many published stories it matches, and the
+EXPLAIN ANALYZE time of the SQL its results page runs.
 """
 
 import json
 import os
 import sys
+from urllib.parse import urlencode
 
 import django
 
 DEEP_PAGE = 500
+
+# What readers type, from none of the stories to every one of them (the seeded texts have no word
+# rarer than a district's name). The region is added to the last one.
+SEARCH_QUERIES = {
+    "no match": "дирижабль",
+    "rare word": "Солнечный",
+    "common word": "школа",
+    "word in most": "жители",
+    "word in all": "считает",
+    "phrase": '"общественном транспорте"',
+    "word + region": "жители",
+}
+REGION_QUERY = "word + region"
 
 
 def main() -> None:
@@ -62,9 +78,11 @@ def main() -> None:
                 plan = json.loads(plan) if isinstance(plan, str) else plan
             explain[f"region page {page}"] = round(plan[0]["Execution Time"], 3)
 
+    search = search_probe(client, region.slug)
     print(
         json.dumps(
             {
+                "search": search,
                 "urls": urls,
                 "queries": queries,
                 "statuses": statuses,
@@ -75,6 +93,44 @@ def main() -> None:
             }
         )
     )
+
+
+def search_probe(client, region_slug: str) -> dict:
+    """URL, status, queries, matches and EXPLAIN ANALYZE time of each benchmark search."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from articles.search import matching_articles
+
+    probe = {"urls": {}, "statuses": {}, "queries": {}, "matches": {}, "explain_ms": {}}
+    for name, text in SEARCH_QUERIES.items():
+        params = {"q": text, **({"region": region_slug} if name == REGION_QUERY else {})}
+        url = "/search/?" + urlencode(params)
+        client.get(url)
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url)
+        probe["urls"][name] = url
+        probe["statuses"][name] = response.status_code
+        probe["queries"][name] = len(captured)
+        # Every published story the query matches, however many of them a results page ranks.
+        matches = matching_articles(text, region=params.get("region", ""))
+        probe["matches"][name] = matches.count()
+        if connection.vendor == "postgresql":
+            probe["explain_ms"][name] = round(
+                sum(explain_ms(connection, query["sql"]) for query in captured), 3
+            )
+    return probe
+
+
+def explain_ms(connection, sql: str) -> float:
+    """EXPLAIN ANALYZE execution time of one captured statement (the SQL exactly as sent)."""
+    if not sql.lstrip().upper().startswith("SELECT"):
+        return 0.0
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql)
+        plan = cursor.fetchone()[0]
+    plan = json.loads(plan) if isinstance(plan, str) else plan
+    return plan[0]["Execution Time"]
 
 
 if __name__ == "__main__":

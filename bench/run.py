@@ -5,6 +5,10 @@ Seeds a database with 100,000 stories (once), serves it with gunicorn under prod
 and prints requests per second, p50/p99 latency, the worker's CPU per request, queries per
 request and each page's throughput as a fraction of the trivial view's. CPU per request is the
 figure that survives a noisy machine; the ratio is the one to compare across machines.
+
+Then the search table: each benchmark query (bench/probe.py) through the whole view on the same
+server, one request at a time, with p50/p95/p99 latency, CPU per request and how many stories
+the query matches.
 """
 
 import argparse
@@ -17,7 +21,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote_plus, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -144,6 +148,54 @@ def load(url: str, seconds: int, connections: int, pid: int) -> dict[str, float]
     return result
 
 
+PERCENTILES_SCRIPT = ROOT / "bench" / "percentiles.lua"
+
+
+def load_one_at_a_time(url: str, seconds: int, pid: int) -> dict[str, float]:
+    """One wrk connection, so latency is the page's own time and never a wait behind another."""
+    command = ["taskset", "-c", "1", "wrk", "-t1", "-c1", "-s", str(PERCENTILES_SCRIPT)]
+    subprocess.run([*command, "-d2s", url], check=True, capture_output=True)  # warm-up
+    before = cpu_seconds(pid)
+    run = subprocess.run([*command, f"-d{seconds}s", url], check=True, capture_output=True)
+    output = run.stdout.decode()
+    result = parse_wrk_requests(output)
+    for percent, microseconds in re.findall(r"^percentile (\d+) (\d+)$", output, re.M):
+        result[f"p{percent}"] = int(microseconds) / 1000
+    result["cpu_ms"] = (cpu_seconds(pid) - before) * 1000 / max(result["requests"], 1)
+    return result
+
+
+def parse_wrk_requests(output: str) -> dict[str, float]:
+    requests = int(re.search(r"(\d+) requests in", output).group(1))
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
+        "requests": requests,
+        "errors": int(non_2xx.group(1)) if non_2xx else 0,
+    }
+
+
+def search_report(search: dict, results: dict[str, dict]) -> str:
+    lines = [
+        "Search, through the whole view, one request at a time:",
+        "",
+        f"{'query':<14} {'matches':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'CPU ms':>8}"
+        f" {'SQL ms':>8} {'queries':>8}  text",
+    ]
+    for name, result in results.items():
+        url = search["urls"][name]
+        sql_ms = search["explain_ms"].get(name)
+        lines.append(
+            f"{name:<14} {search['matches'][name]:>8} {result['p50']:>8.2f}"
+            f" {result['p95']:>8.2f} {result['p99']:>8.2f} {result['cpu_ms']:>8.2f}"
+            f" {'—' if sql_ms is None else f'{sql_ms:.2f}':>8} {search['queries'][name]:>8}"
+            f"  {unquote_plus(url.split('?', 1)[1])}"
+        )
+        if result["errors"]:
+            lines.append(f"  !! {result['errors']} responses were not 2xx/3xx")
+    return "\n".join(lines)
+
+
 def report(probe: dict, results: dict[str, dict]) -> str:
     floor = results["trivial view"]
     lines = [
@@ -185,7 +237,8 @@ def main() -> None:
         [PYTHON, "-m", "bench.probe"], cwd=ROOT, env=env, check=True, capture_output=True
     )
     probe = json.loads(probe_run.stdout)
-    broken = {name: code for name, code in probe["statuses"].items() if code != 200}
+    statuses = probe["statuses"] | probe["search"]["statuses"]
+    broken = {name: code for name, code in statuses.items() if code != 200}
     if broken:
         raise SystemExit(f"pages do not answer 200: {broken}")
 
@@ -213,10 +266,16 @@ def main() -> None:
             name: load(f"http://127.0.0.1:{port}{url}", args.seconds, args.connections, pid)
             for name, url in probe["urls"].items()
         }
+        searches = {
+            name: load_one_at_a_time(f"http://127.0.0.1:{port}{url}", args.seconds, pid)
+            for name, url in probe["search"]["urls"].items()
+        }
     finally:
         gunicorn.terminate()
         gunicorn.wait(timeout=30)
     print(report(probe, results))
+    print()
+    print(search_report(probe["search"], searches))
 
 
 if __name__ == "__main__":

@@ -1,6 +1,8 @@
 """Search: what a reader finds, in what order, how it is shown, and what never gets through."""
 
 import datetime
+import importlib
+import os
 import re
 import zoneinfo
 
@@ -10,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from articles import search
 from articles.models import Article
 from articles.renditions import build_renditions
 from articles.search import MAX_QUERY_LENGTH
@@ -29,6 +32,75 @@ def _needs_postgresql():
 
 
 postgresql_only = pytest.mark.usefixtures("_needs_postgresql")
+
+# Migration 0010 builds the RUM index where the server has the extension, GIN otherwise.
+search_indexes = importlib.import_module("articles.migrations.0011_search_index_ordered_by_time")
+# CI installs postgresql-15-rum: there the RUM path must be tested, not skipped.
+REQUIRE_RUM = "NEWSROOM_REQUIRE_RUM"
+
+
+@pytest.fixture(params=["gin", "rum"])
+def search_index(request):
+    """Each PostgreSQL search test on both paths: the RUM index, and the GIN one it falls back to.
+
+    The index is swapped inside the test's transaction, so the rollback restores the migrated
+    one."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the search index is PostgreSQL's")
+    yield from _with_index(request.param)
+
+
+@pytest.fixture(params=["gin", "rum"])
+def any_database_path(request):
+    """SQLite once; PostgreSQL with each index."""
+    if connection.vendor != "postgresql":
+        if request.param == "rum":
+            pytest.skip("SQLite has one path")
+        yield "sqlite"
+        return
+    yield from _with_index(request.param)
+
+
+def _with_index(kind: str):
+    if kind == "rum":
+        if not search_indexes.rum_available(connection):
+            message = "the server has no RUM extension (apt-get install postgresql-15-rum)"
+            if os.environ.get(REQUIRE_RUM):
+                pytest.fail(f"{message}; {REQUIRE_RUM} is set")
+            pytest.skip(message)
+        if not search.has_rum_index(connection.alias):
+            assert search_indexes.create_rum_extension(connection)
+            with connection.schema_editor() as editor:
+                search_indexes.use_rum(editor)
+    else:
+        with connection.schema_editor() as editor:
+            search_indexes.use_gin(editor)
+    search.forget_search_index()
+    assert search.has_rum_index(connection.alias) == (kind == "rum")
+    yield kind
+    search.forget_search_index()
+
+
+def index_names() -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname FROM pg_indexes WHERE tablename = 'articles_article'"
+            " AND indexname LIKE 'article_search%%'"
+        )
+        return {row[0] for row in cursor.fetchall()}
+
+
+def newest_matches(text: str):
+    """The query search_articles() takes its candidates with."""
+    with CaptureQueriesContext(connection) as captured:
+        search.search_articles(text)
+    return captured[0]["sql"]
+
+
+def plan_of(sql: str) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN " + sql)
+        return "\n".join(row[0] for row in cursor.fetchall())
 
 
 @pytest.fixture(autouse=True)
@@ -272,13 +344,13 @@ def test_query_count_is_the_same_for_one_result_and_twenty(client):
     for _ in range(19):
         add_story()
     twenty = queries()
-    # The page of results with region and photo; their renditions.
-    assert one == (2, 1)
-    assert twenty == (2, 20)
+    # The newest matches' ids; the page of results with region and photo; their renditions.
+    assert one == (3, 1)
+    assert twenty == (3, 20)
 
 
 class TestPostgresql:
-    pytestmark = postgresql_only
+    pytestmark = pytest.mark.usefixtures("search_index")
 
     def test_inflected_forms_find_each_other(self, client):
         ArticleFactory(headline="Пожары в лесах области")
@@ -346,7 +418,7 @@ class TestPostgresql:
         assert "&lt;b&gt;" in snippet and "&lt; 100" in snippet
 
 
-@postgresql_only
+@pytest.mark.usefixtures("search_index")
 def test_search_vector_is_current_on_every_write_path(client, admin_client):
     def findable(word: str) -> list[str]:
         return found(client, word)
@@ -388,16 +460,139 @@ def test_search_vector_is_current_on_every_write_path(client, admin_client):
     assert findable("вихрь") == ["Торнадо"] and findable("смерч") == []
 
 
-@postgresql_only
-def test_search_can_use_the_gin_index():
+def test_search_uses_its_index(search_index):
+    """GIN answers `@@`; RUM returns the matches newest first from the index itself."""
+    bulk_published_stories(RegionFactory(), 40, headline="Сводка {n}")
+    ArticleFactory(headline="Пожар на складе")
     with connection.cursor() as cursor:
+        cursor.execute("ANALYZE articles_article")
+        # A table this small is read whole; at scale the planner prefers the indexes alone.
         cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute(
-            "EXPLAIN SELECT id FROM articles_article "
-            "WHERE search_vector @@ websearch_to_tsquery('russian', 'пожар')"
-        )
-        plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert "article_search_vector_idx" in plan
+        if search_index == "rum":
+            cursor.execute("SET LOCAL enable_bitmapscan = off")
+    plan = plan_of(newest_matches("пожар"))
+    if search_index == "gin":
+        assert "article_search_vector_idx" in plan and "article_search_rum_idx" not in plan
+    else:
+        assert "Index Scan using article_search_rum_idx" in plan, plan
+        assert "Order By: (published_at <=| '2100-01-01 00:00:00+00'" in plan, plan
+
+
+def test_a_word_in_every_story_walks_the_newest_stories(search_index, monkeypatch):
+    """A word in every story: the newest stories are read in order and tested, not every match."""
+    monkeypatch.setattr(search, "SEARCH_CANDIDATES", 10)
+    bulk_published_stories(RegionFactory(), 300, headline="Сводка погоды {n}")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE articles_article")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+    plan = plan_of(newest_matches("погода"))
+    walked = "article_search_newest_idx" if search_index == "rum" else "article_status_pub_idx"
+    assert f"Index Scan using {walked}" in plan, plan
+
+
+class TestMigration:
+    pytestmark = postgresql_only
+
+    def test_without_rum_on_the_server_the_gin_index_is_kept(self, monkeypatch):
+        with connection.schema_editor() as editor:
+            search_indexes.use_gin(editor)
+            monkeypatch.setattr(search_indexes, "rum_available", lambda connection: False)
+            search_indexes.forwards(None, editor)
+        assert index_names() == {"article_search_vector_idx"}
+
+    def test_a_role_that_may_not_create_extensions_keeps_the_gin_index(self):
+        if not search_indexes.rum_available(connection):
+            pytest.skip("the PostgreSQL server has no RUM extension to be refused")
+        with connection.cursor() as cursor:
+            cursor.execute("DROP EXTENSION IF EXISTS rum CASCADE")
+        with connection.schema_editor() as editor:
+            search_indexes.use_gin(editor)
+        with connection.cursor() as cursor:
+            cursor.execute("CREATE ROLE newsroom_test_no_extensions")
+            cursor.execute("SET LOCAL ROLE newsroom_test_no_extensions")
+        assert search_indexes.create_rum_extension(connection) is False
+        with connection.cursor() as cursor:
+            cursor.execute("RESET ROLE")
+        assert index_names() == {"article_search_vector_idx"}
+
+    def test_with_rum_on_the_server_the_rum_index_replaces_gin(self):
+        if not search_indexes.rum_available(connection):
+            if os.environ.get(REQUIRE_RUM):
+                pytest.fail(f"the PostgreSQL server has no RUM extension; {REQUIRE_RUM} is set")
+            pytest.skip("the PostgreSQL server has no RUM extension")
+        with connection.schema_editor() as editor:
+            search_indexes.use_gin(editor)
+            search_indexes.forwards(None, editor)
+        assert index_names() == {"article_search_rum_idx", "article_search_newest_idx"}
+        with connection.schema_editor() as editor:
+            search_indexes.backwards(None, editor)
+        assert index_names() == {"article_search_vector_idx"}
+
+
+class TestOnlyTheNewestMatchesAreRanked:
+    """Search ranks the SEARCH_CANDIDATES newest matches (three here), says if there are more."""
+
+    @pytest.fixture(autouse=True)
+    def _three_candidates(self, monkeypatch, any_database_path):
+        monkeypatch.setattr(search, "SEARCH_CANDIDATES", 3)
+
+    def test_older_matches_are_left_out_and_the_page_says_so(self, client):
+        # The best match by far is the oldest: it is past the newest three, so it is not ranked.
+        ArticleFactory(headline="Оползень у реки", published_at=days_ago(40))
+        for days in (1, 2, 3, 4):
+            ArticleFactory(
+                headline=f"Сводка {days}", body="<p>Оползень.</p>", published_at=days_ago(days)
+            )
+        page = search_page(client, {"q": "оползень"})
+        assert headlines(page) == ["Сводка 1", "Сводка 2", "Сводка 3"]
+        assert "Совпадений много: показаны 3 самых свежих совпадения." in page
+        next_page = client.get(reverse("articles:search"), {"q": "оползень", "page": "2"})
+        assert next_page.status_code == 404
+
+    def test_within_the_newest_the_ranking_rule_holds(self, client):
+        ArticleFactory(headline="Сводка", body="<p>Оползень.</p>", published_at=days_ago(1))
+        ArticleFactory(headline="Оползень у дороги", published_at=days_ago(2))
+        ArticleFactory(headline="Обзор", lead="Оползень.", published_at=days_ago(3))
+        page = search_page(client, {"q": "оползень"})
+        if connection.vendor == "postgresql":
+            assert headlines(page) == ["Оползень у дороги", "Обзор", "Сводка"]
+        else:  # no ranking on SQLite: newest first
+            assert headlines(page) == ["Сводка", "Оползень у дороги", "Обзор"]
+        assert "Совпадений много" not in page
+
+    def test_the_cap_counts_the_stories_the_filters_keep(self, client):
+        here, elsewhere = RegionFactory(slug="here"), RegionFactory(slug="elsewhere")
+        for days in range(1, 4):
+            ArticleFactory(region=here, headline=f"Оползень {days}", published_at=days_ago(days))
+        for days in range(1, 6):
+            ArticleFactory(region=elsewhere, headline="Оползень", published_at=days_ago(days))
+        page = search_page(client, {"q": "оползень", "region": "here"})
+        assert headlines(page) == ["Оползень 1", "Оползень 2", "Оползень 3"]
+        assert "Совпадений много" not in page
+        assert "Совпадений много" in search_page(client, {"q": "оползень"})
+
+    def test_invisible_stories_are_not_candidates(self, client):
+        for days in range(1, 4):
+            ArticleFactory(headline=f"Оползень {days}", published_at=days_ago(days))
+        ArticleFactory(headline="Оползень, черновик", draft=True)
+        ArticleFactory(headline="Оползень завтра", scheduled=True)
+        page = search_page(client, {"q": "оползень"})
+        assert headlines(page)[0] == "Оползень 1" and len(headlines(page)) == 3
+        assert "Совпадений много" not in page
+
+
+@pytest.mark.parametrize(
+    ("count", "text"),
+    [
+        (1, "показаны 1 самое свежее совпадение"),
+        (3, "показаны 3 самых свежих совпадения"),
+        (11, "показаны 11 самых свежих совпадений"),
+        (1000, "показаны 1000 самых свежих совпадений"),
+    ],
+)
+def test_more_matches_notice_agrees_with_its_number(count, text):
+    assert text in search.more_matches_notice(count)
 
 
 def test_search_pages_are_valid_html(client, html_checker):
