@@ -74,7 +74,7 @@ INSTALLED_APPS = [
     "taggit",
     "django_prose_editor",
     "django_tasks",
-    "django_tasks_db",
+    "newsroom.apps.TaskQueueConfig",  # django_tasks_db, named in Russian
     "articles",
 ]
 

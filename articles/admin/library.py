@@ -20,6 +20,7 @@ from ..photos import PhotoFileField
 from ..publishing import permissions
 from ..renditions import prefetch_renditions, rendition_url
 from ..services import merge_tags
+from .grammar import RussianAdminMixin
 
 # taggit registers an admin for its own default Tag model, which this project does not use.
 if admin.site.is_registered(TaggitDefaultTag):
@@ -61,7 +62,7 @@ class ManagedByAdminsMixin:
 
 
 @admin.register(Region)
-class RegionAdmin(ManagedByAdminsMixin, admin.ModelAdmin):
+class RegionAdmin(ManagedByAdminsMixin, RussianAdminMixin, admin.ModelAdmin):
     list_display = ["name", "slug", "time_zone", "position", "is_active", "article_count"]
     list_editable = ["position", "is_active"]
     list_filter = ["is_active"]
@@ -85,7 +86,7 @@ class RegionAdmin(ManagedByAdminsMixin, admin.ModelAdmin):
 
 
 @admin.register(Author)
-class AuthorAdmin(ManagedByAdminsMixin, admin.ModelAdmin):
+class AuthorAdmin(ManagedByAdminsMixin, RussianAdminMixin, admin.ModelAdmin):
     list_display = ["name", "job_title", "is_active", "user"]
     list_filter = ["is_active"]
     list_select_related = ["user"]
@@ -112,7 +113,7 @@ class PhotoAdminForm(forms.ModelForm):
 
 
 @admin.register(Photo)
-class PhotoAdmin(admin.ModelAdmin):
+class PhotoAdmin(RussianAdminMixin, admin.ModelAdmin):
     form = PhotoAdminForm
     list_display = ["thumbnail", "alt_text", "credit", "dimensions", "uploaded_at"]
     list_display_links = ["thumbnail", "alt_text"]
@@ -158,7 +159,7 @@ class TagMergeForm(forms.Form):
 
 
 @admin.register(Tag)
-class TagAdmin(ManagedByAdminsMixin, admin.ModelAdmin):
+class TagAdmin(ManagedByAdminsMixin, RussianAdminMixin, admin.ModelAdmin):
     list_display = ["name", "slug", "article_count"]
     search_fields = ["name"]
     fields = ["name", "slug"]

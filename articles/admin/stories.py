@@ -23,11 +23,17 @@ from ..models import (
 )
 from ..publishing import corrections, permissions, previews, workflow
 from ..renditions import prefetch_renditions
+from .grammar import RussianAdminMixin
 from .library import photo_thumbnail
+from .rows import RowsInline
 
 
-class ArticlePartInline(admin.TabularInline):
-    """A part of the story form (byline, teasers): whoever may change the story may change it."""
+class ArticlePartInline(RowsInline):
+    """A part of the story form (byline, teasers): whoever may change the story may change it.
+
+    Rows in the order the editor drags them to; the hidden position follows that order."""
+
+    ordering_field = "position"
 
     def _article_admin(self) -> "ArticleAdmin":
         return self.admin_site.get_model_admin(Article)
@@ -49,7 +55,7 @@ class BylineInline(ArticlePartInline):
     model = ArticleAuthor
     autocomplete_fields = ["author"]
     fields = ["author", "position"]
-    extra = 1
+    extra = 2
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "author":
@@ -62,8 +68,8 @@ class RelatedLinkInline(ArticlePartInline):
     model = RelatedLink
     fk_name = "article"
     autocomplete_fields = ["target_article"]
-    fields = ["position", "kicker", "title", "target_article", "external_url"]
-    extra = 1
+    fields = ["kicker", "title", "target_article", "external_url", "position"]
+    extra = 3
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "target_article":
@@ -95,7 +101,7 @@ def form_region(request, obj: Article | None) -> Region | None:
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(RussianAdminMixin, admin.ModelAdmin):
     form = ArticleDeskForm
     list_display = [
         "headline",
