@@ -69,6 +69,7 @@ class RelatedLinkInline(ArticlePartInline):
     fk_name = "article"
     autocomplete_fields = ["target_article"]
     fields = ["kicker", "title", "target_article", "external_url", "position"]
+    pick_only_fields = ("target_article",)
     extra = 3
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
