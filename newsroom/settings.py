@@ -14,6 +14,9 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.templatetags.static import static
+from django.utils.functional import lazy
+from django_prose_editor import config as prose_editor_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -172,6 +175,15 @@ PHOTO_MAX_UPLOAD_BYTES = int(os.environ.get("PHOTO_MAX_UPLOAD_BYTES", 25 * 1024 
 PHOTO_MAX_PIXELS = int(os.environ.get("PHOTO_MAX_PIXELS", 60_000_000))
 
 TAGGIT_CASE_INSENSITIVE = True
+
+# The story editor's own extensions (articles/fields.py): a link dialog that finds the site's
+# stories and a Russian menu, in one ES module; the sanitizer rules are the package's for links.
+DJANGO_PROSE_EDITOR_EXTENSIONS = [
+    {
+        "js": [lazy(static, str)("articles/admin/prose-desk.js")],
+        "extensions": {"DeskLink": prose_editor_config.process_link, "DeskMenu": lambda *_: None},
+    }
+]
 
 # The public address of the site: canonical links, Open Graph, feeds and sitemaps are built on it,
 # never on the request's Host header.

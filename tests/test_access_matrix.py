@@ -74,6 +74,7 @@ EXPECTED = {
     "admin:articles_photo_object": answers(302),
     # A draft of Kaliningrad by the journalist: theirs to change and delete.
     "admin:articles_article_queue": EVERY_STAFF,
+    "admin:articles_article_links": EVERY_STAFF,  # the editor's link picker (JSON)
     "admin:articles_article_changelist": EVERY_STAFF,
     "admin:articles_article_add": EVERY_STAFF,
     "admin:articles_article_history": EVERY_STAFF,
@@ -216,7 +217,7 @@ def admin_model_url(site, name: str, variant: str) -> str | None:
         if not name.startswith(prefix):
             continue
         view = name.removeprefix(prefix)
-        if view in ("changelist", "add", "queue"):
+        if view in ("changelist", "add", "queue", "links"):
             return reverse(name)
         obj = (
             site["elsewhere"] if variant == "elsewhere" else site["objects"][model._meta.model_name]

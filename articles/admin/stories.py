@@ -1,5 +1,7 @@
 """The story desk: the list, the form with its workflow buttons, bulk actions and the queue."""
 
+import functools
+
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -23,6 +25,7 @@ from ..models import (
 )
 from ..publishing import corrections, permissions, previews, workflow
 from ..renditions import prefetch_renditions
+from . import links
 from .grammar import RussianAdminMixin
 from .library import photo_thumbnail
 from .rows import RowsInline
@@ -421,7 +424,14 @@ class ArticleAdmin(RussianAdminMixin, admin.ModelAdmin):
             self.admin_site.admin_view(self.queue_view),
             name="articles_article_queue",
         )
-        return [queue, *super().get_urls()]
+        link_search = path(
+            "links/",
+            self.admin_site.admin_view(
+                functools.partial(links.story_links, may_view=self.has_view_permission)
+            ),
+            name="articles_article_links",
+        )
+        return [queue, link_search, *super().get_urls()]
 
     def queue_view(self, request):
         """Stories waiting for review and scheduled ones, each on its region's clock."""
