@@ -72,6 +72,8 @@ EXPECTED = {
     "admin:articles_photo_change": EVERY_STAFF,
     "admin:articles_photo_delete": ADMINS_ONLY,
     "admin:articles_photo_object": answers(302),
+    # A kept upload's preview: the signed token is the authority; a forged one finds nothing.
+    "admin:articles_photo_pending": answers(404),
     # A draft of Kaliningrad by the journalist: theirs to change and delete.
     "admin:articles_article_queue": EVERY_STAFF,
     "admin:articles_article_links": EVERY_STAFF,  # the editor's link picker (JSON)
@@ -236,6 +238,9 @@ SPECIAL = {
         + "?app_label=articles&model_name=article&field_name=region&term="
     ),
     "admin/(?P<url>.*)$": lambda site, _: "/admin/no-such-page/",
+    "admin:articles_photo_pending": lambda site, _: reverse(
+        "admin:articles_photo_pending", args=["forged-token"]
+    ),
     "^media/(?P<path>.*)$": lambda site, _: "/media/photos/none.jpg",
     "favicon.ico": lambda site, _: "/favicon.ico",
 }

@@ -264,3 +264,71 @@ def test_story_list_and_form_need_no_horizontal_scrolling_at_1280_and_1024(
             )
             assert browser.execute_script("return window.innerWidth") == width
             assert horizontal_overflow(browser) == [], (width, url)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_photo_form_refuses_a_big_file_in_the_browser_and_keeps_a_chosen_photo(
+    browser, live_server, django_user_model, settings, tmp_path
+):
+    from django.template.defaultfilters import filesizeformat
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from articles import photos
+    from articles.models import Photo
+    from tests.factories import make_image_bytes
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PHOTO_MAX_UPLOAD_BYTES = 200 * 1024
+    big = tmp_path / "big.png"
+    big.write_bytes(make_image_bytes(1200, 900, "PNG", compress_level=0))
+    small = tmp_path / "kadr.jpg"
+    small.write_bytes(make_image_bytes(320, 200))
+    log_in(browser, live_server, django_user_model)
+    browser.get(f"{live_server.url}/admin/articles/photo/add/")
+
+    file_input = WebDriverWait(browser, WAIT_SECONDS).until(
+        ec.presence_of_element_located((By.NAME, "image"))
+    )
+    file_input.send_keys(str(big))
+    refusal = WebDriverWait(browser, WAIT_SECONDS).until(
+        ec.visibility_of_element_located((By.CSS_SELECTOR, ".photo-upload-errors li"))
+    )
+    server = photos._too_large(big.stat().st_size, settings.PHOTO_MAX_UPLOAD_BYTES)
+    expected = str(server.message) % {
+        "size": filesizeformat(big.stat().st_size),
+        "limit": filesizeformat(settings.PHOTO_MAX_UPLOAD_BYTES),
+    }
+    assert refusal.get_attribute("textContent") == expected
+    assert browser.execute_script("return arguments[0].files.length", file_input) == 0
+
+    file_input.send_keys(str(small))
+    WebDriverWait(browser, WAIT_SECONDS).until(
+        lambda driver: (
+            driver.execute_script(
+                "const image = document.querySelector('.photo-upload-preview img');"
+                "return image && image.complete && image.naturalWidth"
+            )
+            == 320
+        )
+    )
+    browser.find_element(By.NAME, "alt_text").send_keys("Маяк на косе")
+    browser.find_element(By.NAME, "_save").click()  # no credit: the form fails
+
+    WebDriverWait(browser, WAIT_SECONDS).until(
+        ec.presence_of_element_located((By.CSS_SELECTOR, ".errornote"))
+    )
+    kept = browser.execute_script(
+        "const image = document.querySelector('.photo-upload-preview img');"
+        "return image && image.complete ? image.naturalWidth : 0"
+    )
+    assert kept == 320, "the kept photo is shown, not a broken image"
+    assert not Photo.objects.exists()
+    browser.find_element(By.NAME, "credit").send_keys("Анна Смирнова")
+    browser.find_element(By.NAME, "_save").click()
+    WebDriverWait(browser, WAIT_SECONDS).until(
+        ec.presence_of_element_located((By.CSS_SELECTOR, ".messagelist .success"))
+    )
+    photo = Photo.objects.get()
+    assert (photo.width, photo.height, photo.credit) == (320, 200, "Анна Смирнова")

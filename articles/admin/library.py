@@ -3,13 +3,18 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminFileWidget
+from django.core.files.base import ContentFile
 from django.db.models import Count
+from django.db.models.fields.files import FieldFile
+from django.http import FileResponse, Http404
 from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from taggit.models import Tag as TaggitDefaultTag
 
+from .. import photos
 from ..models import (
     Author,
     Photo,
@@ -101,8 +106,45 @@ class AuthorAdmin(ManagedByAdminsMixin, RussianAdminMixin, admin.ModelAdmin):
         return super().get_search_results(request, queryset, search_term)
 
 
+class PhotoUploadWidget(AdminFileWidget):
+    """The admin's file input, with a preview of the chosen photo and the browser's size check.
+
+    `pending_url` is the preview of an upload the form kept across a failed validation."""
+
+    pending_url: str | None = None
+
+    class Media:
+        js = ["articles/admin/photo-upload.js"]
+
+    def get_context(self, name, value, attrs):
+        return super().get_context(name, value, (attrs or {}) | photos.size_check_attrs())
+
+    def render(self, name, value, attrs=None, renderer=None):
+        html = super().render(name, value, attrs, renderer)
+        # The script shows a photo chosen in the browser here before it is sent.
+        preview = format_html('<div class="photo-upload-preview" data-preview-for="{}">', name)
+        if self.pending_url:
+            preview = format_html(
+                '{}<img src="{}" alt="{}"><p class="help">{}</p>',
+                preview,
+                self.pending_url,
+                _("Выбранная фотография"),
+                _("Файл уже загружен и сохранится с фотографией: выбирать его снова не нужно."),
+            )
+        return format_html("{}{}</div>", html, preview)
+
+
 class PhotoAdminForm(forms.ModelForm):
-    image = PhotoFileField(label=_("файл"), widget=AdminFileWidget)
+    """The photo form; a photo chosen in a submission that fails on another field is kept.
+
+    The pipeline's re-encoded file is stored under a throwaway name and the form carries a signed
+    token for it (articles/photos.py), so the editor fixes the credit without choosing the file
+    again; the preview shows the kept photo."""
+
+    image = PhotoFileField(label=_("файл"), widget=PhotoUploadWidget)
+    pending_upload = forms.CharField(
+        label=_("уже загруженный файл"), required=False, widget=forms.HiddenInput
+    )
     source_url = forms.URLField(
         label=_("источник"), max_length=2000, required=False, assume_scheme="https"
     )
@@ -110,6 +152,37 @@ class PhotoAdminForm(forms.ModelForm):
     class Meta:
         model = Photo
         fields = ["image", "alt_text", "caption", "credit", "source_url", "focal_x", "focal_y"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.pending = None
+        if self.is_bound and not self.files.get(self.add_prefix("image")):
+            self.pending = photos.pending_name(self.data.get(self.add_prefix("pending_upload")))
+        if self.pending:
+            self.fields["image"].required = False
+            self._show_pending(self.data[self.add_prefix("pending_upload")])
+
+    def _show_pending(self, token: str) -> None:
+        self.fields["image"].widget.pending_url = reverse(
+            "admin:articles_photo_pending", args=[token]
+        )
+
+    def clean_image(self):
+        image = self.cleaned_data.get("image")
+        if self.pending and not isinstance(image, ContentFile):
+            return photos.open_pending(self.pending)
+        return image
+
+    def full_clean(self):
+        super().full_clean()
+        image = getattr(self, "cleaned_data", {}).get("image")
+        new_upload = isinstance(image, ContentFile) and not isinstance(image, FieldFile)
+        if self.errors and new_upload and not self.pending:
+            token = photos.keep_pending(image)
+            self.pending = photos.pending_name(token)
+            self.data = self.data.copy()
+            self.data[self.add_prefix("pending_upload")] = token
+            self._show_pending(token)
 
 
 @admin.register(Photo)
@@ -150,6 +223,27 @@ class PhotoAdmin(RussianAdminMixin, admin.ModelAdmin):
         if not change:
             obj.uploaded_by = request.user
         super().save_model(request, obj, form, change)
+        photos.discard_pending(form.pending)  # its photo is the saved one now
+
+    def get_urls(self):
+        pending = path(
+            "pending/<str:token>/",
+            self.admin_site.admin_view(self.pending_view),
+            name="articles_photo_pending",
+        )
+        return [pending, *super().get_urls()]
+
+    def pending_view(self, request, token):
+        """The preview of a photo kept across a failed validation, for whoever may upload."""
+        if not (self.has_add_permission(request) or self.has_change_permission(request)):
+            raise Http404
+        name = photos.pending_name(token)
+        if name is None:
+            raise Http404
+        # admin_view marks it never to be cached, as every page of the desk.
+        return FileResponse(
+            photos.default_storage.open(name), content_type=photos.pending_content_type(name)
+        )
 
 
 class TagMergeForm(forms.Form):
