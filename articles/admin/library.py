@@ -1,12 +1,14 @@
 """The newsroom's library at the desk: regions, authors, photos and tags."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminFileWidget
 from django.core.files.base import ContentFile
 from django.db.models import Count
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404
+from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -122,7 +124,11 @@ class PhotoUploadWidget(AdminFileWidget):
     def render(self, name, value, attrs=None, renderer=None):
         html = super().render(name, value, attrs, renderer)
         # The script shows a photo chosen in the browser here before it is sent.
-        preview = format_html('<div class="photo-upload-preview" data-preview-for="{}">', name)
+        preview = format_html(
+            '<div class="photo-upload">{}<div class="photo-upload-preview" data-preview-for="{}">',
+            html,
+            name,
+        )
         if self.pending_url:
             preview = format_html(
                 '{}<img src="{}" alt="{}"><p class="help">{}</p>',
@@ -131,7 +137,7 @@ class PhotoUploadWidget(AdminFileWidget):
                 _("Выбранная фотография"),
                 _("Файл уже загружен и сохранится с фотографией: выбирать его снова не нужно."),
             )
-        return format_html("{}{}</div>", html, preview)
+        return format_html("{}</div></div>", preview)
 
 
 class PhotoAdminForm(forms.ModelForm):
@@ -141,12 +147,12 @@ class PhotoAdminForm(forms.ModelForm):
     token for it (articles/photos.py), so the editor fixes the credit without choosing the file
     again; the preview shows the kept photo."""
 
-    image = PhotoFileField(label=_("файл"), widget=PhotoUploadWidget)
+    image = PhotoFileField(label=_("Файл"), widget=PhotoUploadWidget)
     pending_upload = forms.CharField(
         label=_("уже загруженный файл"), required=False, widget=forms.HiddenInput
     )
     source_url = forms.URLField(
-        label=_("источник"), max_length=2000, required=False, assume_scheme="https"
+        label=_("Источник"), max_length=2000, required=False, assume_scheme="https"
     )
 
     class Meta:
@@ -155,6 +161,9 @@ class PhotoAdminForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["image"].help_text = _("JPEG, PNG, WebP или GIF, не больше %(limit)s.") % {
+            "limit": filesizeformat(settings.PHOTO_MAX_UPLOAD_BYTES)
+        }
         self.pending = None
         if self.is_bound and not self.files.get(self.add_prefix("image")):
             self.pending = photos.pending_name(self.data.get(self.add_prefix("pending_upload")))
@@ -207,7 +216,8 @@ class PhotoAdmin(RussianAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=_("просмотр"))
     def preview(self, photo):
-        if not photo.image:
+        # A photo not saved yet has no address; the file field shows what was chosen.
+        if not photo.pk or not photo.image:
             return "—"
         return format_html(
             '<img src="{}" alt="{}" style="max-width: 480px; height: auto">',
