@@ -437,3 +437,13 @@ def test_history_names_the_inline_rows_it_added_and_changed(desk):
     story = Article.objects.get(headline="История с тизером")
     page = get(client, reverse("admin:articles_article_history", args=[story.pk]))
     assert "Добавлено: ссылка по теме «Как тушили»." in page
+
+
+def test_the_index_and_every_section_read_in_russian(desk):
+    client, _ = desk
+    page = get(client, reverse("admin:index"))
+    for section in ("Редакция", "Пользователи и группы", "Фоновые задачи"):
+        assert section in page
+    assert "Результаты задач" in page and "Tasks Database Backend" not in page
+    for app_label in ("articles", "auth", "django_tasks_database"):
+        get(client, reverse("admin:app_list", kwargs={"app_label": app_label}))
