@@ -13,6 +13,7 @@ import re
 import lxml.html
 import pytest
 from django.contrib import admin
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -243,7 +244,6 @@ def test_list_add_change_delete_and_history_pages_agree_in_case(desk, name):
 
 def rf_request(client):
     """A request of the logged-in user, for asking a ModelAdmin what it offers."""
-    from django.contrib.auth import get_user_model
     from django.test import RequestFactory
 
     request = RequestFactory().get("/admin/")
@@ -447,3 +447,28 @@ def test_the_index_and_every_section_read_in_russian(desk):
     assert "Результаты задач" in page and "Tasks Database Backend" not in page
     for app_label in ("articles", "auth", "django_tasks_database"):
         get(client, reverse("admin:app_list", kwargs={"app_label": app_label}))
+
+
+BULK_DELETABLE = {
+    "articles.region": lambda n: RegionFactory(name=f"Область {n}", slug=f"oblast-{n}"),
+    "articles.author": lambda n: AuthorFactory(name=f"Автор {n}"),
+    "articles.photo": lambda n: PhotoFactory(alt_text=f"Кадр {n}"),
+    "articles.tag": lambda n: Tag.objects.create(name=f"тема {n}", slug=f"tema-{n}"),
+    "auth.user": lambda n: get_user_model().objects.create_user(f"стажёр-{n}"),
+    "auth.group": lambda n: Group.objects.create(name=f"группа {n}"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BULK_DELETABLE))
+@pytest.mark.parametrize("count", [2, 5])
+def test_bulk_delete_confirms_and_reports_the_count_in_the_right_form(desk, name, count):
+    client, _ = desk
+    rows = [BULK_DELETABLE[name](n) for n in range(count)]
+    opts = rows[0]._meta
+    url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+    selected = {"action": "delete_selected", "_selected_action": [row.pk for row in rows]}
+    page = get_post(client, url, selected)
+    assert "Вы уверены, что хотите удалить выбранное?" in page
+    response = client.post(url, selected | {"post": "yes"}, follow=True)
+    assert messages_of(response) == f"Удалено: {count_phrase(name, count)}."
+    assert_reads_in_russian(response.content.decode())
