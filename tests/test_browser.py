@@ -213,6 +213,17 @@ def test_editor_writes_tags_and_publishes_a_story_that_readers_then_see(
         ("Первый", "", follow_up),
     ]
 
+    # Saving the story again without touching the block rewrites none of its rows.
+    positions = [t.position for t in teasers]
+    browser.get(f"{live_server.url}/admin/articles/article/{article.pk}/change/")
+    WebDriverWait(browser, WAIT_SECONDS).until(
+        ec.presence_of_element_located((By.NAME, "_continue"))
+    ).click()
+    WebDriverWait(browser, WAIT_SECONDS).until(
+        ec.presence_of_element_located((By.CSS_SELECTOR, ".messagelist .success"))
+    )
+    assert [t.position for t in article.related_links.all()] == positions
+
     browser.get(live_server.url + article.get_absolute_url())
     assert browser.find_element(By.TAG_NAME, "h1").text == "Склад на окраине сгорел за ночь"
     assert "Огонь потушили к утру." in browser.find_element(By.CSS_SELECTOR, ".story-body").text

@@ -1,9 +1,9 @@
 'use strict';
 // Rows of an ordered inline (teasers, bylines; articles/admin/rows.py). A row moves by dragging
 // its handle (pointer events: mouse, pen and touch alike), by its ↑ ↓ buttons, or by Alt+↑ and
-// Alt+↓ from any field in it. The hidden position of each filled row follows the rows' order;
-// an empty spare row keeps its initial value, so the formset still sees it as unchanged and
-// skips it.
+// Alt+↓ from any field in it. The hidden position of each filled row follows the rows' order,
+// changed only where the order needs it (so saving an untouched block rewrites no row); an empty
+// spare row keeps its initial value, so the formset still sees it as unchanged and skips it.
 (function () {
     const ROW = '.desk-row:not(.empty-form)';
 
@@ -24,7 +24,8 @@
         rowsOf(group).forEach((row) => {
             const input = positionInput(group, row);
             if (input && isFilled(group, row)) {
-                place += 1;
+                const current = Number(input.value) || 0;
+                place = current > place ? current : place + 1;
                 input.value = place;
             }
         });
