@@ -17,6 +17,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import strip_tags
 from django_tasks_db.models import DBTaskResult
 
@@ -472,3 +473,12 @@ def test_bulk_delete_confirms_and_reports_the_count_in_the_right_form(desk, name
     response = client.post(url, selected | {"post": "yes"}, follow=True)
     assert messages_of(response) == f"Удалено: {count_phrase(name, count)}."
     assert_reads_in_russian(response.content.decode())
+
+
+def test_the_list_s_date_drill_down_puts_day_and_month_in_the_genitive(desk):
+    client, rows = desk
+    story = rows["articles.article"]
+    local = timezone.localtime(story.published_at)
+    page = get(client, reverse("admin:articles_article_changelist"))
+    months = "января февраля марта апреля мая июня июля августа сентября октября ноября декабря"
+    assert f"{local.day} {months.split()[local.month - 1]}" in page
