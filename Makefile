@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: venv run worker test lint format check-deploy bench audit audit-accept
+.PHONY: venv run worker test lint format messages check-deploy bench audit audit-accept
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,11 @@ lint: venv
 format: venv
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# The translation catalogues (locale/): after editing a .po, compile it; the .mo is committed, so
+# installing the site needs no gettext. Needs GNU gettext's msgfmt (Debian: gettext).
+messages:
+	for po in locale/*/LC_MESSAGES/*.po; do msgfmt --check-format -o "$${po%.po}.mo" "$$po"; done
 
 # Production settings must pass Django's deployment checklist without a single warning.
 check-deploy: venv

@@ -5,18 +5,26 @@ uploader's camera or software put in the file (GPS position, camera serial numbe
 comments, trailing data) reaches the site, and a file that cannot be fully decoded never does.
 """
 
+import datetime
 import io
+import json
+import logging
 import struct
+import uuid
 import warnings
 from pathlib import PurePosixPath
 from typing import Any, Protocol
 
 from django import forms
 from django.conf import settings
+from django.core import signing
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.template.defaultfilters import filesizeformat
-from django.utils.formats import number_format
+from django.utils import timezone
+from django.utils.formats import get_format, number_format
+from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageCms, ImageFile, ImageOps, UnidentifiedImageError
 
@@ -283,9 +291,12 @@ def _cmyk_to_rgb(frame: Image.Image, icc_profile: bytes | None) -> Image.Image:
     return frame.convert("RGB")
 
 
+_TOO_LARGE = gettext_lazy("Файл весит %(size)s, а можно не больше %(limit)s. Уменьшите фотографию.")
+
+
 def _too_large(size: int, limit: int) -> ValidationError:
     return ValidationError(
-        _("Файл весит %(size)s, а можно не больше %(limit)s. Уменьшите фотографию."),
+        _TOO_LARGE,
         code="too_large",
         params={"size": filesizeformat(size), "limit": filesizeformat(limit)},
     )
@@ -326,6 +337,21 @@ def _corrupt() -> ValidationError:
     )
 
 
+def size_check_attrs() -> dict[str, str]:
+    """What the browser needs to refuse an oversized file before sending it, in the server's words.
+
+    The message is the server's with the limit filled in; the browser fills in the file's size,
+    formatted as Django's filesizeformat does (static/articles/admin/photo-upload.js)."""
+    limit = settings.PHOTO_MAX_UPLOAD_BYTES
+    units = {"KB": gettext("%s KB"), "MB": gettext("%s MB"), "GB": gettext("%s GB")}
+    return {
+        "data-max-bytes": str(limit),
+        "data-too-large": str(_TOO_LARGE) % {"size": "%(size)s", "limit": filesizeformat(limit)},
+        "data-size-units": json.dumps(units, ensure_ascii=False),
+        "data-decimal-separator": get_format("DECIMAL_SEPARATOR"),
+    }
+
+
 class PhotoFileField(forms.FileField):
     """A file input whose cleaned value is the pipeline's re-encoded photo, never the upload.
 
@@ -344,3 +370,89 @@ class PhotoFileField(forms.FileField):
         if not callable(getattr(data, "read", None)):
             raise ValidationError(self.error_messages["invalid"], code="invalid")
         return prepare_photo_upload(data)
+
+
+# Uploads kept across a failed validation ----------------------------------------------------------
+#
+# A form that fails on another field (a missing credit) would make the editor choose the file
+# again. Instead the photo, already re-encoded by the pipeline, is stored under a throwaway name
+# and the form carries a signed token naming it; the next submission uses it without a new upload.
+# Leftovers of forms never sent again are deleted once they are older than PENDING_MAX_AGE.
+
+PENDING_DIRECTORY = "photos/pending"
+PENDING_MAX_AGE = datetime.timedelta(hours=6)
+_PENDING_SALT = "articles.photos.pending"
+_PENDING_FORMATS = {
+    ".jpg": "image/jpeg",
+    ".png": "image/png",
+    ".webp": "image/webp",
+    ".gif": "image/gif",
+}
+
+logger = logging.getLogger(__name__)
+
+
+def keep_pending(photo: ContentFile) -> str:
+    """Store a re-encoded photo of a form that failed and return the signed token naming it."""
+    purge_stale_pending()
+    suffix = PurePosixPath(photo.name or "").suffix.lower()
+    if suffix not in _PENDING_FORMATS:
+        raise ValueError(f"not a re-encoded photo: {photo.name!r}")
+    photo.seek(0)
+    name = default_storage.save(f"{PENDING_DIRECTORY}/{uuid.uuid4().hex}{suffix}", photo)
+    return signing.dumps(name, salt=_PENDING_SALT)
+
+
+def pending_name(token: str) -> str | None:
+    """The stored name a token names, or None for a forged, expired or already used token."""
+    if not isinstance(token, str) or not token or len(token) > 500:
+        return None
+    try:
+        name = signing.loads(token, salt=_PENDING_SALT, max_age=PENDING_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    if not (
+        isinstance(name, str)
+        and name.startswith(PENDING_DIRECTORY + "/")
+        and PurePosixPath(name).suffix in _PENDING_FORMATS
+        and ".." not in name
+        and default_storage.exists(name)
+    ):
+        return None
+    return name
+
+
+def open_pending(name: str) -> ContentFile:
+    """The kept photo as the pipeline returned it (``photo.<ext>``), ready to be saved."""
+    with default_storage.open(name) as stored:
+        return ContentFile(stored.read(), name=f"photo{PurePosixPath(name).suffix}")
+
+
+def pending_content_type(name: str) -> str:
+    return _PENDING_FORMATS[PurePosixPath(name).suffix]
+
+
+def discard_pending(name: str | None) -> None:
+    if name:
+        default_storage.delete(name)
+
+
+def purge_stale_pending(now: datetime.datetime | None = None) -> int:
+    """Delete kept uploads older than PENDING_MAX_AGE; return how many went."""
+    now = now or timezone.now()
+    try:
+        _folders, files = default_storage.listdir(PENDING_DIRECTORY)
+    except FileNotFoundError:
+        return 0
+    removed = 0
+    for file_name in files:
+        name = f"{PENDING_DIRECTORY}/{file_name}"
+        try:
+            if now - default_storage.get_modified_time(name) > PENDING_MAX_AGE:
+                default_storage.delete(name)
+                removed += 1
+        except (FileNotFoundError, NotImplementedError):
+            continue
+    if removed:
+        logger.info("Deleted %d kept photo uploads older than %s", removed, PENDING_MAX_AGE)
+    return removed

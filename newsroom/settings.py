@@ -16,6 +16,9 @@ from urllib.parse import urlsplit
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+from django.templatetags.static import static
+from django.utils.functional import lazy
+from django_prose_editor import config as prose_editor_config
 
 from newsroom import branding
 
@@ -78,7 +81,7 @@ INSTALLED_APPS = [
     "taggit",
     "django_prose_editor",
     "django_tasks",
-    "django_tasks_db",
+    "newsroom.apps.TaskQueueConfig",  # django_tasks_db, named in Russian
     "reversion",
     "newsroom.apps.LoginGuardConfig",  # django-axes
     "csp",
@@ -169,6 +172,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 # The newsroom's own clock; every story is also shown in its region's zone.
 TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/Moscow")
 USE_I18N = True
+# Formats Django gets wrong in Russian (newsroom/formats/ru/formats.py); the rest are Django's.
+FORMAT_MODULE_PATH = ["newsroom.formats"]
 USE_TZ = True
 
 STATIC_URL = "static/"
@@ -200,6 +205,15 @@ PHOTO_MAX_UPLOAD_BYTES = int(os.environ.get("PHOTO_MAX_UPLOAD_BYTES", 25 * 1024 
 PHOTO_MAX_PIXELS = int(os.environ.get("PHOTO_MAX_PIXELS", 60_000_000))
 
 TAGGIT_CASE_INSENSITIVE = True
+
+# The story editor's own extensions (articles/fields.py): a link dialog that finds the site's
+# stories and a Russian menu, in one ES module; the sanitizer rules are the package's for links.
+DJANGO_PROSE_EDITOR_EXTENSIONS = [
+    {
+        "js": [lazy(static, str)("articles/admin/prose-desk.js")],
+        "extensions": {"DeskLink": prose_editor_config.process_link, "DeskMenu": lambda *_: None},
+    }
+]
 
 # The public address of the site: canonical links, Open Graph, feeds and sitemaps are built on it,
 # never on the request's Host header.
@@ -317,7 +331,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [SELF],
         "script-src": [SELF, NONCE],
         "style-src": [SELF, CSP_TIPTAP_STYLE, branding.csp_hash(SITE_BRAND_STYLE)],
-        "img-src": [SELF, "data:", *url_origin(MEDIA_URL)],
+        "img-src": [SELF, "data:", "blob:", *url_origin(MEDIA_URL)],
         "connect-src": [SELF],
         "object-src": [NONE],
         "base-uri": [SELF],

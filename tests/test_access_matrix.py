@@ -75,8 +75,11 @@ EXPECTED = {
     "admin:articles_photo_change": EVERY_STAFF,
     "admin:articles_photo_delete": ADMINS_ONLY,
     "admin:articles_photo_object": answers(302),
+    # A kept upload's preview: the signed token is the authority; a forged one finds nothing.
+    "admin:articles_photo_pending": answers(404),
     # A draft of Kaliningrad by the journalist: theirs to change and delete.
     "admin:articles_article_queue": EVERY_STAFF,
+    "admin:articles_article_links": EVERY_STAFF,  # the editor's link picker (JSON)
     "admin:articles_article_changelist": EVERY_STAFF,
     "admin:articles_article_add": EVERY_STAFF,
     "admin:articles_article_history": EVERY_STAFF,
@@ -249,7 +252,7 @@ def admin_model_url(site, name: str, variant: str) -> str | None:
         if not name.startswith(prefix):
             continue
         view = name.removeprefix(prefix)
-        if view in ("changelist", "add", "queue"):
+        if view in ("changelist", "add", "queue", "links"):
             return reverse(name)
         obj = (
             site["elsewhere"] if variant == "elsewhere" else site["objects"][model._meta.model_name]
@@ -268,6 +271,9 @@ SPECIAL = {
         + "?app_label=articles&model_name=article&field_name=region&term="
     ),
     "admin/(?P<url>.*)$": lambda site, _: "/admin/no-such-page/",
+    "admin:articles_photo_pending": lambda site, _: reverse(
+        "admin:articles_photo_pending", args=["forged-token"]
+    ),
     "^media/(?P<path>.*)$": lambda site, _: "/media/photos/none.jpg",
     "favicon.ico": lambda site, _: "/favicon.ico",
     "admin:articles_article_revisions": lambda site, variant: reverse(

@@ -234,7 +234,7 @@ def test_deleting_something_in_use_explains_why_instead_of_erroring(admin_client
     url = reverse(f"admin:articles_{model}_delete", args=[obj.pk])
     page = admin_client.get(url)
     assert page.status_code == 200
-    assert "Не удается удалить" in page.content.decode()
+    assert "Удалить не получится" in page.content.decode()
     assert admin_client.post(url, {"post": "yes"}).status_code == 200
     assert type(obj).objects.filter(pk=obj.pk).exists()
 

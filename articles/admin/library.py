@@ -2,15 +2,22 @@
 
 import reversion
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminFileWidget
+from django.core.files.base import ContentFile
 from django.db.models import Count
+from django.db.models.fields.files import FieldFile
+from django.http import FileResponse, Http404
+from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from taggit.models import Tag as TaggitDefaultTag
 
+from .. import photos
 from ..models import (
     Author,
     Photo,
@@ -21,6 +28,7 @@ from ..photos import PhotoFileField
 from ..publishing import permissions
 from ..renditions import prefetch_renditions, rendition_url
 from ..services import merge_tags
+from .grammar import RussianAdminMixin
 
 # taggit registers an admin for its own default Tag model, which this project does not use.
 if admin.site.is_registered(TaggitDefaultTag):
@@ -75,7 +83,7 @@ class ManagedByAdminsMixin:
 
 
 @admin.register(Region)
-class RegionAdmin(KeepsRevisionsMixin, ManagedByAdminsMixin, admin.ModelAdmin):
+class RegionAdmin(KeepsRevisionsMixin, ManagedByAdminsMixin, RussianAdminMixin, admin.ModelAdmin):
     list_display = ["name", "slug", "time_zone", "position", "is_active", "article_count"]
     list_editable = ["position", "is_active"]
     list_filter = ["is_active"]
@@ -99,7 +107,7 @@ class RegionAdmin(KeepsRevisionsMixin, ManagedByAdminsMixin, admin.ModelAdmin):
 
 
 @admin.register(Author)
-class AuthorAdmin(KeepsRevisionsMixin, ManagedByAdminsMixin, admin.ModelAdmin):
+class AuthorAdmin(KeepsRevisionsMixin, ManagedByAdminsMixin, RussianAdminMixin, admin.ModelAdmin):
     list_display = ["name", "job_title", "is_active", "user"]
     list_filter = ["is_active"]
     list_select_related = ["user"]
@@ -114,19 +122,94 @@ class AuthorAdmin(KeepsRevisionsMixin, ManagedByAdminsMixin, admin.ModelAdmin):
         return super().get_search_results(request, queryset, search_term)
 
 
+class PhotoUploadWidget(AdminFileWidget):
+    """The admin's file input, with a preview of the chosen photo and the browser's size check.
+
+    `pending_url` is the preview of an upload the form kept across a failed validation."""
+
+    pending_url: str | None = None
+
+    class Media:
+        js = ["articles/admin/photo-upload.js"]
+
+    def get_context(self, name, value, attrs):
+        return super().get_context(name, value, (attrs or {}) | photos.size_check_attrs())
+
+    def render(self, name, value, attrs=None, renderer=None):
+        html = super().render(name, value, attrs, renderer)
+        # The script shows a photo chosen in the browser here before it is sent.
+        preview = format_html(
+            '<div class="photo-upload">{}<div class="photo-upload-preview" data-preview-for="{}">',
+            html,
+            name,
+        )
+        if self.pending_url:
+            preview = format_html(
+                '{}<img src="{}" alt="{}"><p class="help">{}</p>',
+                preview,
+                self.pending_url,
+                _("Выбранная фотография"),
+                _("Файл уже загружен и сохранится с фотографией: выбирать его снова не нужно."),
+            )
+        return format_html("{}</div></div>", preview)
+
+
 class PhotoAdminForm(forms.ModelForm):
-    image = PhotoFileField(label=_("файл"), widget=AdminFileWidget)
+    """The photo form; a photo chosen in a submission that fails on another field is kept.
+
+    The pipeline's re-encoded file is stored under a throwaway name and the form carries a signed
+    token for it (articles/photos.py), so the editor fixes the credit without choosing the file
+    again; the preview shows the kept photo."""
+
+    image = PhotoFileField(label=_("Файл"), widget=PhotoUploadWidget)
+    pending_upload = forms.CharField(
+        label=_("уже загруженный файл"), required=False, widget=forms.HiddenInput
+    )
     source_url = forms.URLField(
-        label=_("источник"), max_length=2000, required=False, assume_scheme="https"
+        label=_("Источник"), max_length=2000, required=False, assume_scheme="https"
     )
 
     class Meta:
         model = Photo
         fields = ["image", "alt_text", "caption", "credit", "source_url", "focal_x", "focal_y"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["image"].help_text = _("JPEG, PNG, WebP или GIF, не больше %(limit)s.") % {
+            "limit": filesizeformat(settings.PHOTO_MAX_UPLOAD_BYTES)
+        }
+        self.pending = None
+        if self.is_bound and not self.files.get(self.add_prefix("image")):
+            self.pending = photos.pending_name(self.data.get(self.add_prefix("pending_upload")))
+        if self.pending:
+            self.fields["image"].required = False
+            self._show_pending(self.data[self.add_prefix("pending_upload")])
+
+    def _show_pending(self, token: str) -> None:
+        self.fields["image"].widget.pending_url = reverse(
+            "admin:articles_photo_pending", args=[token]
+        )
+
+    def clean_image(self):
+        image = self.cleaned_data.get("image")
+        if self.pending and not isinstance(image, ContentFile):
+            return photos.open_pending(self.pending)
+        return image
+
+    def full_clean(self):
+        super().full_clean()
+        image = getattr(self, "cleaned_data", {}).get("image")
+        new_upload = isinstance(image, ContentFile) and not isinstance(image, FieldFile)
+        if self.errors and new_upload and not self.pending:
+            token = photos.keep_pending(image)
+            self.pending = photos.pending_name(token)
+            self.data = self.data.copy()
+            self.data[self.add_prefix("pending_upload")] = token
+            self._show_pending(token)
+
 
 @admin.register(Photo)
-class PhotoAdmin(KeepsRevisionsMixin, admin.ModelAdmin):
+class PhotoAdmin(KeepsRevisionsMixin, RussianAdminMixin, admin.ModelAdmin):
     form = PhotoAdminForm
     list_display = ["thumbnail", "alt_text", "credit", "dimensions", "uploaded_at"]
     list_display_links = ["thumbnail", "alt_text"]
@@ -147,7 +230,8 @@ class PhotoAdmin(KeepsRevisionsMixin, admin.ModelAdmin):
 
     @admin.display(description=_("просмотр"))
     def preview(self, photo):
-        if not photo.image:
+        # A photo not saved yet has no address; the file field shows what was chosen.
+        if not photo.pk or not photo.image:
             return "—"
         # Sized by attributes, not a style attribute: the desk's CSP runs no inline styles.
         width = min(PREVIEW_WIDTH, photo.width or PREVIEW_WIDTH)
@@ -168,6 +252,27 @@ class PhotoAdmin(KeepsRevisionsMixin, admin.ModelAdmin):
         if not change:
             obj.uploaded_by = request.user
         super().save_model(request, obj, form, change)
+        photos.discard_pending(form.pending)  # its photo is the saved one now
+
+    def get_urls(self):
+        pending = path(
+            "pending/<str:token>/",
+            self.admin_site.admin_view(self.pending_view),
+            name="articles_photo_pending",
+        )
+        return [pending, *super().get_urls()]
+
+    def pending_view(self, request, token):
+        """The preview of a photo kept across a failed validation, for whoever may upload."""
+        if not (self.has_add_permission(request) or self.has_change_permission(request)):
+            raise Http404
+        name = photos.pending_name(token)
+        if name is None:
+            raise Http404
+        # admin_view marks it never to be cached, as every page of the desk.
+        return FileResponse(
+            photos.default_storage.open(name), content_type=photos.pending_content_type(name)
+        )
 
 
 class TagMergeForm(forms.Form):
@@ -177,7 +282,7 @@ class TagMergeForm(forms.Form):
 
 
 @admin.register(Tag)
-class TagAdmin(ManagedByAdminsMixin, admin.ModelAdmin):
+class TagAdmin(ManagedByAdminsMixin, RussianAdminMixin, admin.ModelAdmin):
     list_display = ["name", "slug", "article_count"]
     search_fields = ["name"]
     fields = ["name", "slug"]

@@ -1,5 +1,7 @@
 """The story desk: the list, the form with its workflow buttons, bulk actions and the queue."""
 
+import functools
+
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
@@ -36,13 +38,20 @@ from ..publishing import (
     workflow,
 )
 from ..renditions import prefetch_renditions
+from . import links
+from .grammar import RussianAdminMixin
 from .library import photo_thumbnail
 from .revisions import StoryRevisionsMixin
+from .rows import RowsInline
 from .security import ScriptNonceMixin
 
 
-class ArticlePartInline(admin.TabularInline):
-    """A part of the story form (byline, teasers): whoever may change the story may change it."""
+class ArticlePartInline(RowsInline):
+    """A part of the story form (byline, teasers): whoever may change the story may change it.
+
+    Rows in the order the editor drags them to; the hidden position follows that order."""
+
+    ordering_field = "position"
 
     def _article_admin(self) -> "ArticleAdmin":
         return self.admin_site.get_model_admin(Article)
@@ -69,7 +78,7 @@ class BylineInline(ArticlePartInline):
     model = ArticleAuthor
     autocomplete_fields = ["author"]
     fields = ["author", "position"]
-    extra = 1
+    extra = 2
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "author":
@@ -84,8 +93,9 @@ class RelatedLinkInline(ArticlePartInline):
     model = RelatedLink
     fk_name = "article"
     autocomplete_fields = ["target_article"]
-    fields = ["position", "kicker", "title", "target_article", "external_url"]
-    extra = 1
+    fields = ["kicker", "title", "target_article", "external_url", "position"]
+    pick_only_fields = ("target_article",)
+    extra = 3
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "target_article":
@@ -175,7 +185,7 @@ class DeskActionForm(ActionForm):
 
 
 @admin.register(Article)
-class ArticleAdmin(ScriptNonceMixin, StoryRevisionsMixin, admin.ModelAdmin):
+class ArticleAdmin(ScriptNonceMixin, StoryRevisionsMixin, RussianAdminMixin, admin.ModelAdmin):
     form = ArticleDeskForm
     action_form = DeskActionForm
     list_display = [
@@ -541,7 +551,14 @@ class ArticleAdmin(ScriptNonceMixin, StoryRevisionsMixin, admin.ModelAdmin):
             self.admin_site.admin_view(self.presence_view),
             name="articles_article_presence",
         )
-        return [queue, heartbeat, *self.revision_urls(), *super().get_urls()]
+        link_search = path(
+            "links/",
+            self.admin_site.admin_view(
+                functools.partial(links.story_links, may_view=self.has_view_permission)
+            ),
+            name="articles_article_links",
+        )
+        return [queue, link_search, heartbeat, *self.revision_urls(), *super().get_urls()]
 
     def queue_view(self, request):
         """Stories waiting for review and scheduled ones, each on its region's clock."""

@@ -2,15 +2,18 @@
 
 from django.contrib import admin
 from django.contrib.auth import get_user_model
-from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 
 from ..models import (
     RegionMembership,
 )
+from .grammar import RussianAdminMixin
+from .rows import RowsInline
 
 
-class RegionMembershipInline(admin.TabularInline):
+class RegionMembershipInline(RowsInline):
     model = RegionMembership
     extra = 1
     fields = ["region", "role"]
@@ -22,7 +25,7 @@ if admin.site.is_registered(User):
 
 
 @admin.register(User)
-class DeskUserAdmin(UserAdmin):
+class DeskUserAdmin(RussianAdminMixin, UserAdmin):
     """Users with their regional roles beside their groups: admins manage both here."""
 
     inlines = [RegionMembershipInline]
@@ -35,3 +38,12 @@ class DeskUserAdmin(UserAdmin):
     @admin.display(description=_("роли"))
     def desk_groups(self, user):
         return ", ".join(group.name for group in user.groups.all()) or "—"
+
+
+if admin.site.is_registered(Group):
+    admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class DeskGroupAdmin(RussianAdminMixin, GroupAdmin):
+    """Django's groups (the desk's roles), with titles and messages in correct Russian."""
