@@ -154,6 +154,7 @@ def test_editor_writes_tags_and_publishes_a_story_that_readers_then_see(
     browser.get(live_server.url + article.get_absolute_url())
     assert browser.find_element(By.TAG_NAME, "h1").text == "Склад на окраине сгорел за ночь"
     assert "Огонь потушили к утру." in browser.find_element(By.CSS_SELECTOR, ".story-body").text
+    assert_page_clean(browser)
 
 
 def horizontal_overflow(browser) -> list[str]:
@@ -202,6 +203,7 @@ def test_story_list_and_form_need_no_horizontal_scrolling_at_1280_and_1024(
             )
             assert browser.execute_script("return window.innerWidth") == width
             assert horizontal_overflow(browser) == [], (width, url)
+            assert_page_clean(browser)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -270,6 +272,7 @@ def test_photo_form_refuses_a_big_file_in_the_browser_and_keeps_a_chosen_photo(
     )
     photo = Photo.objects.get()
     assert (photo.width, photo.height, photo.credit) == (320, 200, "Анна Смирнова")
+    assert_page_clean(browser)
 
 
 @pytest.mark.django_db(transaction=True)
