@@ -123,8 +123,8 @@ class ArticleDeskForm(forms.ModelForm):
 
     # Which save of the story the form was opened on (a change form), or its one-time key (an
     # add form): see articles/publishing/concurrency.py.
-    edit_token = forms.CharField(required=False, widget=forms.HiddenInput)
-    form_key = forms.CharField(required=False, widget=forms.HiddenInput)
+    edit_token = forms.CharField(label="", required=False, widget=forms.HiddenInput)
+    form_key = forms.CharField(label="", required=False, widget=forms.HiddenInput)
     overwrite = forms.BooleanField(
         label=_("сохранить поверх чужих изменений"), required=False, widget=forms.HiddenInput
     )

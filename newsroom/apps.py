@@ -8,10 +8,20 @@ from django.utils.translation import gettext_lazy as _
 from django_tasks_db.apps import TasksAppConfig
 
 
+def _attempt_str(attempt) -> str:
+    # The package's own "Attempted Access: <time>" is the page's title and breadcrumb.
+    when = date_format(timezone.localtime(attempt.attempt_time), "DATETIME_FORMAT")
+    return gettext("Вход «%(username)s», %(when)s") % {"username": attempt.username, "when": when}
+
+
 class LoginGuardConfig(AxesAppConfig):
     """django-axes: failed logins and lockouts, listed in the desk's index under this name."""
 
     verbose_name = _("Защита входа")
+
+    def ready(self):
+        super().ready()
+        self.get_model("AccessAttempt").__str__ = _attempt_str
 
 
 def _task_result_str(result) -> str:

@@ -16,7 +16,8 @@ import lxml.html
 # Latin words that Russian newsroom text uses as they are.
 ALLOWED_LATIN = frozenset(
     # Acronyms and formats, the kicker of the demo data, keys as keyboards name them.
-    "URL ID HTML SEO IANA LDAP UTC JPEG PNG WebP GIF Pro px Alt Control Command Mac".split()
+    "URL ID IP HTTP GET POST HTML SEO IANA LDAP UTC JPEG PNG WebP GIF Pro px".split()
+    + "Alt Control Command Mac".split()
 )
 
 

@@ -44,10 +44,12 @@ def assert_strict(directives: dict[str, list[str]]) -> None:
     scripts = directives["script-src"]
     assert "'unsafe-inline'" not in scripts and "'unsafe-eval'" not in scripts
     assert "'unsafe-inline'" not in directives["style-src"]
-    # Nothing from another origin: every source is a keyword, a nonce or a hash.
+    # Nothing from another origin: every source is a keyword, a nonce or a hash, or for images
+    # data: and blob: (the photo form previews the chosen file before it is sent).
     for name, sources in directives.items():
         for source in sources:
-            assert source.startswith("'") or source == "data:", (name, source)
+            local = name == "img-src" and source in ("data:", "blob:")
+            assert source.startswith("'") or local, (name, source)
 
 
 @pytest.fixture
@@ -68,7 +70,7 @@ def test_public_pages_send_the_policy_without_a_nonce(client, story):
         directives = policy(response)
         assert_strict(directives)
         assert not any("nonce-" in s for s in directives["script-src"]), url
-        assert directives["img-src"] == ["'self'", "data:"], url
+        assert directives["img-src"] == ["'self'", "data:", "blob:"], url
 
 
 def test_story_page_scripts_are_files_of_ours_or_data_blocks(client, story):
@@ -166,7 +168,11 @@ def test_photos_on_a_cdn_are_allowed_by_their_origin_for_images_only(monkeypatch
 
 def test_local_media_adds_no_origin(monkeypatch):
     settings = settings_with(monkeypatch, MEDIA_URL="/media/")
-    assert settings["CONTENT_SECURITY_POLICY"]["DIRECTIVES"]["img-src"] == ["'self'", "data:"]
+    assert settings["CONTENT_SECURITY_POLICY"]["DIRECTIVES"]["img-src"] == [
+        "'self'",
+        "data:",
+        "blob:",
+    ]
 
 
 def test_the_brand_style_is_allowed_by_its_hash_and_nothing_else_inline(client, story):

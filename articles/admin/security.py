@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from js_asset import Media
 
 from ..publishing import permissions
+from .grammar import RussianAdminMixin
 
 
 def throttled_username(request, credentials=None) -> str | None:
@@ -93,7 +94,7 @@ class LockedFilter(admin.SimpleListFilter):
 
 
 @admin.register(AccessAttempt)
-class LockoutAdmin(AccessAttemptAdmin):
+class LockoutAdmin(RussianAdminMixin, AccessAttemptAdmin):
     """Failed logins by account and address; administrators see who is locked out and lift it.
 
     Lifting deletes the row: the count starts again from nothing for that account and address.

@@ -179,8 +179,9 @@ class ReleaseStateFilter(admin.SimpleListFilter):
 class DeskActionForm(ActionForm):
     """The list's action bar, with when the list was shown: bulk steps skip later changes."""
 
+    # No label: the action bar prints one beside every field it has, hidden ones included.
     seen_at = forms.CharField(
-        required=False, widget=forms.HiddenInput, initial=concurrency.list_seen_token
+        label="", required=False, widget=forms.HiddenInput, initial=concurrency.list_seen_token
     )
 
 
