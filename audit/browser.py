@@ -138,3 +138,26 @@ def check_pages(
     finally:
         driver.quit()
     return results
+
+
+def check_desk_form(base_url: str, path: str, axe_path: Path) -> PageResult:
+    """axe on the desk's story form, as the demo's editor sees it at 1280 px."""
+    from selenium.webdriver.common.by import By
+
+    result = PageResult()
+    driver = start_chromium()
+    driver.set_script_timeout(60)
+    try:
+        _view(driver, 1280, "light")
+        driver.get(base_url + "/admin/login/")
+        driver.find_element(By.NAME, "username").send_keys("editor")
+        driver.find_element(By.NAME, "password").send_keys("newsroom-demo")
+        driver.find_element(By.CSS_SELECTOR, "input[type=submit]").click()
+        driver.get_log("browser")
+        driver.get(base_url + path)
+        _loaded(driver)
+        result.console += _console_errors(driver, not_found=False)
+        result.violations += _axe(driver, axe_path.read_text())
+    finally:
+        driver.quit()
+    return result

@@ -79,6 +79,8 @@ def prepare(env: dict[str, str]) -> dict[str, str]:
         "--photos",
         DEMO_PHOTOS,
         "--no-progress",
+        # A throwaway site on this machine: the demo's published password is fine here.
+        "--with-demo-accounts",
         "-v0",
     )
     manage(env, "collectstatic", "--noinput", "-v0")
@@ -86,6 +88,12 @@ def prepare(env: dict[str, str]) -> dict[str, str]:
         [PYTHON, "-m", "audit.pages"], cwd=ROOT, env=env, check=True, capture_output=True
     )
     return json.loads(listing.stdout)
+
+
+def desk_form_path(pages: dict[str, str]) -> str:
+    """The desk's form of the story the audit reads: /<region>/<id>-<slug>/ gives the id."""
+    story_id = pages["story"].strip("/").split("/")[-1].split("-")[0]
+    return f"/admin/articles/article/{story_id}/change/"
 
 
 def free_port() -> int:
@@ -201,6 +209,9 @@ def main() -> None:
         checked = browser.check_pages(
             base_url, pages, NODE_MODULES / "axe-core" / "axe.min.js", shots_dir
         )
+        desk = browser.check_desk_form(
+            base_url, desk_form_path(pages), NODE_MODULES / "axe-core" / "axe.min.js"
+        )
         lighthouse = {} if args.no_lighthouse else run_lighthouse(base_url, pages, env)
     finally:
         gunicorn.terminate()
@@ -215,6 +226,11 @@ def main() -> None:
     for name, result in checked.items():
         failures += [f"axe {name}: {violation}" for violation in result.violations]
         failures += [f"console {name}: {error}" for error in result.console]
+    # Reported, not yet a budget: the admin's date fields, select2 and breadcrumbs still fail
+    # axe on the desk (see README, "Audit"); the public pages' budget is enforced below.
+    print(f"\naxe on the desk's story form: {len(desk.violations)} violations (reported only)")
+    print(*(f"  {violation}" for violation in desk.violations), sep="\n")
+    failures += [f"console desk story form: {error}" for error in desk.console]
     screenshots = [shot for result in checked.values() for shot in result.screenshots]
     if args.accept:
         written = visual.accept(screenshots)
