@@ -86,6 +86,10 @@ class ArticleQuerySet(models.QuerySet):
         """Published stories whose time has not come yet."""
         return self.filter(status=ArticleStatus.PUBLISHED, published_at__gt=timezone.now())
 
+    def leaving(self) -> "ArticleQuerySet":
+        """Published stories that an unpublish time still to come will take off the site."""
+        return self.filter(status=ArticleStatus.PUBLISHED, unpublish_at__gt=timezone.now())
+
 
 class Article(SluggedModel):
     Status = ArticleStatus
@@ -183,6 +187,13 @@ class Article(SluggedModel):
             models.Index(
                 fields=["region", "status", "-published_at", "-id", "unpublish_at"],
                 name="article_region_pub_idx",
+            ),
+            # The next unpublish time to come, which caps how long a cached sitemap stays right:
+            # few stories have one, so the index is small and the lookup one step.
+            models.Index(
+                fields=["unpublish_at"],
+                condition=Q(unpublish_at__isnull=False),
+                name="article_unpublish_idx",
             ),
         ]
         constraints = [
