@@ -1,9 +1,12 @@
 """Context every public page shares: the masthead's brand and the editions of the network."""
 
+import functools
+
 from django.conf import settings
 from django.core.cache import cache
 from django.utils.functional import SimpleLazyObject
 
+from .caching.dependencies import NAV, depends_on
 from .models import Region
 
 NAV_CACHE_KEY = "articles:nav-regions"
@@ -19,9 +22,14 @@ def active_regions() -> list[dict]:
     )
 
 
+def _navigation(request) -> list[dict]:
+    depends_on(request, NAV)  # the page shows every active region's name and address
+    return active_regions()
+
+
 def site(request):
     return {
-        "nav_regions": SimpleLazyObject(active_regions),
+        "nav_regions": SimpleLazyObject(functools.partial(_navigation, request)),
         # The region whose edition a page belongs to (a region's pages, its stories); views
         # that have one set it, and the masthead and footer then speak for that edition.
         "edition": None,

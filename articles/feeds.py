@@ -25,6 +25,7 @@ from django.utils.encoding import iri_to_uri
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import condition
 
+from .caching import dependencies as cache_keys
 from .metadata import absolute_url
 from .models import Article, ArticleAuthor, Author, PhotoRendition, Region, Tag, TaggedArticle
 from .renditions import prefetch_renditions, widest_jpeg
@@ -46,6 +47,8 @@ YANDEX_GENRE = "message"
 class Validators(NamedTuple):
     etag: str | None
     last_modified: datetime.datetime | None
+    # When the feed changes by itself: its next scheduled story, or an item's unpublish time.
+    expires: cache_keys.Until = None
 
 
 def _rendition_sizes(renditions: list[PhotoRendition]) -> dict[int, int]:
@@ -101,6 +104,7 @@ class LatestStoriesFeed(Feed):
             # condition() asks for the ETag and for the time separately: one answer per request.
             if not hasattr(request, "_feed_validators"):
                 request._feed_validators = feed.validators(kwargs.get(cls.slug_kwarg))
+                cache_keys.depends_on(request, until=request._feed_validators.expires)
             return request._feed_validators
 
         def etag(request, **kwargs):
@@ -124,12 +128,33 @@ class LatestStoriesFeed(Feed):
         The time is the latest item's save or publication (a scheduled story changes the feed when
         it comes out); the ETag also changes when a story leaves the feed, which a time cannot say.
         No items (an empty, unknown or inactive scope) means no validators: the view decides.
+        The same query says when the feed changes by itself (`expires`).
         """
-        rows = list(self.stories(slug).values_list("pk", "updated_at", "published_at"))
+        scope = Article.objects.filter(self.scope(slug))
+        rows = list(
+            self.stories(slug)
+            .annotate(next_publication=cache_keys.next_publication(scope))
+            .values_list("pk", "updated_at", "published_at", "unpublish_at", "next_publication")
+        )
         if not rows:
-            return Validators(None, None)
-        fingerprint = hashlib.blake2b(repr(rows).encode(), digest_size=16).hexdigest()
-        return Validators(f'"{fingerprint}"', max(max(updated, due) for _, updated, due in rows))
+            return Validators(None, None, lambda: cache_keys.next_publication_time(scope))
+        items = [row[:3] for row in rows]
+        fingerprint = hashlib.blake2b(repr(items).encode(), digest_size=16).hexdigest()
+        now = timezone.now()
+        leaving = [row[3] for row in rows if row[3] is not None and row[3] > now]
+        expires = min([when for when in (rows[0][4], *leaving) if when is not None], default=None)
+        return Validators(
+            f'"{fingerprint}"', max(max(updated, due) for _, updated, due in items), expires
+        )
+
+    def get_object(self, request, *args, **kwargs):
+        cache_keys.depends_on(request, cache_keys.STORIES)
+        return None
+
+    def get_context_data(self, **kwargs):
+        # Syndication's one hook that sees each item beside the request: the item's keys.
+        cache_keys.feed_item(kwargs["request"], kwargs["item"])
+        return super().get_context_data(**kwargs)
 
     def get_feed(self, obj, request):
         feed = super().get_feed(obj, request)
@@ -196,7 +221,11 @@ class RegionFeed(LatestStoriesFeed):
     slug_kwarg = "region"
 
     def get_object(self, request, region):
-        return Region.objects.active().get(slug=region)
+        region = Region.objects.active().get(slug=region)
+        cache_keys.depends_on(
+            request, cache_keys.region(region.pk), cache_keys.region_stories(region.pk)
+        )
+        return region
 
     def scope(self, slug):
         return Q(region__slug=slug)
@@ -212,7 +241,9 @@ class TagFeed(LatestStoriesFeed):
     slug_kwarg = "tag"
 
     def get_object(self, request, tag):
-        return Tag.objects.with_published_stories().get(slug=tag)
+        tag = Tag.objects.with_published_stories().get(slug=tag)
+        cache_keys.depends_on(request, cache_keys.tag(tag.pk), cache_keys.tag_stories(tag.pk))
+        return tag
 
     def scope(self, slug):
         return Exists(TaggedArticle.objects.filter(content_object=OuterRef("pk"), tag__slug=slug))
@@ -228,7 +259,11 @@ class AuthorFeed(LatestStoriesFeed):
     slug_kwarg = "author"
 
     def get_object(self, request, author):
-        return Author.objects.active().get(slug=author)
+        author = Author.objects.active().get(slug=author)
+        cache_keys.depends_on(
+            request, cache_keys.author(author.pk), cache_keys.author_stories(author.pk)
+        )
+        return author
 
     def scope(self, slug):
         return Exists(

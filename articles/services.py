@@ -5,6 +5,8 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.db.models import Min
 
+from .caching import dependencies as cache_keys
+from .caching import purges
 from .models import Tag, TaggedArticle
 
 
@@ -22,5 +24,8 @@ def merge_tags(*, target: Tag, sources: Iterable[Tag]) -> int:
         .values_list("keep_id", flat=True)
     )
     TaggedArticle.objects.filter(pk__in=keep).update(tag=target)
+    # The update sends no signal: the target's page and every story page showing it change (the
+    # sources' go with their deletion below).
+    purges.changed(cache_keys.tag(target.pk), cache_keys.tag_stories(target.pk))
     Tag.objects.filter(pk__in=source_ids).delete()
     return len(keep)

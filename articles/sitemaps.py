@@ -1,7 +1,9 @@
 """Sitemaps for crawlers: an index over stories, regions, tags, authors and a Google News sitemap.
 
 Built on django.contrib.sitemaps, but every location is on settings.SITE_URL: Django would take the
-domain from django.contrib.sites or, without it, from the request's Host header.
+domain from django.contrib.sites or, without it, from the request's Host header. Every item query
+also says, in the same query, when the site's next story comes out or goes: a cached sitemap is
+right until then, or until a purge of `every-story`.
 """
 
 import datetime
@@ -10,10 +12,11 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps import views as sitemap_views
-from django.db.models import Max, OuterRef, Subquery
+from django.db.models import Max, Min, OuterRef, Subquery
 from django.http import Http404
 from django.utils import timezone
 
+from .caching import dependencies as cache_keys
 from .metadata import absolute_url
 from .models import Article, Author, Region, Tag, last_changed_expression
 
@@ -38,12 +41,39 @@ class SiteSitemap(Sitemap):
 
     def get_latest_lastmod(self):
         # Django's default calls lastmod() on every item of the section; one aggregate instead.
-        return self.items().aggregate(latest=Max("last_modified"))["latest"]
+        site = Article.objects.all()
+        found = self.items().aggregate(
+            latest=Max("last_modified"),
+            next_publication=Min(cache_keys.next_publication(site)),
+            next_unpublication=Min(cache_keys.next_unpublication(site)),
+        )
+        self.changes_at = _earliest(found["next_publication"], found["next_unpublication"])
+        return found["latest"]
+
+    def expires(self, items) -> datetime.datetime | None:
+        """When a page of this section showing `items` changes by itself."""
+        if not items:
+            return cache_keys.next_release_time(Article.objects.all())
+        return _earliest(items[0].next_publication, items[0].next_unpublication)
+
+
+def _earliest(*times):
+    return min((when for when in times if when is not None), default=None)
+
+
+def _with_release(queryset):
+    """Annotate the site's next publication and unpublication: the same on every row, and one
+    lookup each however many rows the query returns."""
+    site = Article.objects.all()
+    return queryset.annotate(
+        next_publication=cache_keys.next_publication(site),
+        next_unpublication=cache_keys.next_unpublication(site),
+    )
 
 
 def _stories():
     """Published stories with just what a sitemap entry needs; modified when saved or when due."""
-    return (
+    return _with_release(
         Article.objects.published()
         .select_related("region")
         .only(
@@ -75,12 +105,17 @@ class NewsSitemap(SiteSitemap):
         recent = _stories().filter(published_at__gte=timezone.now() - NEWS_WINDOW)
         return recent.order_by("-published_at", "-pk")[: self.limit]
 
+    def expires(self, items):
+        # A story leaves the news sitemap when it turns two days old.
+        oldest = min((item.published_at for item in items), default=None)
+        return _earliest(super().expires(items), oldest and oldest + NEWS_WINDOW)
+
 
 class RegionSitemap(SiteSitemap):
     def items(self):
         newest = _newest_story_time(region=OuterRef("pk"))
         regions = Region.objects.active().only("slug")
-        return regions.annotate(last_modified=newest).order_by("pk")
+        return _with_release(regions.annotate(last_modified=newest)).order_by("pk")
 
 
 class TagSitemap(SiteSitemap):
@@ -88,14 +123,14 @@ class TagSitemap(SiteSitemap):
         newest = _newest_story_time(tagged_items__tag=OuterRef("pk"))
         # A tag without a published story has no newest one: its page would list nothing.
         tags = Tag.objects.only("slug").annotate(last_modified=newest)
-        return tags.filter(last_modified__isnull=False).order_by("pk")
+        return _with_release(tags.filter(last_modified__isnull=False)).order_by("pk")
 
 
 class AuthorSitemap(SiteSitemap):
     def items(self):
         newest = _newest_story_time(bylines__author=OuterRef("pk"))
         authors = Author.objects.active().only("slug").annotate(last_modified=newest)
-        return authors.filter(last_modified__isnull=False).order_by("pk")
+        return _with_release(authors.filter(last_modified__isnull=False)).order_by("pk")
 
 
 SECTIONS = {
@@ -109,11 +144,18 @@ SECTIONS = {
 
 def index(request):
     """Django's index view, each page's location moved from the request's host onto SITE_URL."""
+    # Instances, not classes, so each section's `changes_at` can be read back.
+    sections = {name: section() for name, section in SECTIONS.items()}
     response = sitemap_views.index(
         request,
-        SECTIONS,
+        sections,
         template_name="sitemaps/index.xml",
         sitemap_url_name="sitemap_section",
+    )
+    cache_keys.depends_on(
+        request,
+        cache_keys.EVERY_STORY,
+        until=[getattr(section, "changes_at", None) for section in sections.values()],
     )
     for entry in response.context_data["sitemaps"]:
         url = urlsplit(entry.location)
@@ -125,6 +167,10 @@ def section(request, section: str):
     """One page (`?p=`) of one section; a bad or out-of-range page is Django's 404."""
     if section not in SECTIONS:
         raise Http404("Нет такой карты сайта.")
-    return sitemap_views.sitemap(
-        request, SECTIONS, section=section, template_name=SECTIONS[section].template_name
+    sitemap = SECTIONS[section]()
+    response = sitemap_views.sitemap(
+        request, {section: sitemap}, section=section, template_name=sitemap.template_name
     )
+    items = [url["item"] for url in response.context_data["urlset"]]
+    cache_keys.depends_on(request, cache_keys.EVERY_STORY, until=lambda: sitemap.expires(items))
+    return response

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.defaults import page_not_found
 
+from .caching import dependencies as cache_keys
 from .metadata import news_article
 from .models import Article, Author, Correction, Region, RelatedLink, Tag, TaggedArticle
 from .pagination import paginate
@@ -44,13 +45,22 @@ def home(request):
         ]
     )
     latest = latest_stories(~Q(pk__in=[article.pk for article in breaking])).prefetch_related(None)
-    page = paginate(latest, request.GET.get("page"))
+    page = paginate(with_release(latest, Article.objects.all()), request.GET.get("page"))
     blocks = []
     if page.number == 1:
         blocks = regional_blocks(shown={article.pk for article in [*breaking, *page.items]})
+    block_stories = [story for block in blocks for story in block.stories]
     prefetch_related_objects(
-        [*breaking, *page.items, *(story for block in blocks for story in block.stories)],
+        [*breaking, *page.items, *block_stories],
         prefetch_renditions("main_photo__renditions", "card"),
+    )
+    # Any story of the network may join the page; a breaking story leaves the top when its
+    # window closes.
+    cache_keys.listing(request, page.items, cache_keys.STORIES, scope=Article.objects.all())
+    cache_keys.depends_on(
+        request,
+        *cache_keys.card_keys([*breaking, *block_stories]),
+        until=[article.published_at + BREAKING_WINDOW for article in breaking],
     )
     context = {
         "page": page,
@@ -154,37 +164,66 @@ CARD_CONTEXT = {
 }
 
 
-def render_listing(request, template: str, stories, **context):
+def with_release(stories, scope):
+    """The listing with, on each row, when the next story of `scope` (every story the listing
+    may ever show) comes out or goes: one lookup each within the page's own query, the moment a
+    cached page of the listing stops being right."""
+    return stories.annotate(
+        next_publication=cache_keys.next_publication(scope),
+        next_unpublication=cache_keys.next_unpublication(scope),
+    )
+
+
+def render_listing(request, template: str, stories, *, scope, **context):
     """One page of a listing (`?page=`), with whatever the page says about itself."""
-    context["page"] = paginate(stories, request.GET.get("page"))
+    context["page"] = page = paginate(with_release(stories, scope), request.GET.get("page"))
+    cache_keys.listing(request, page.items, scope=scope)
     return render(request, template, CARD_CONTEXT | context)
 
 
 def region_detail(request, region: str):
     region = get_object_or_404(Region.objects.active(), slug=region)
+    _region_listing(request, region)
     stories = latest_stories().in_region(region)
-    page = paginate(stories, request.GET.get("page"))
-    context = {"page": page, "front": front_page(page), "region": region, "edition": region}
+    scope = Article.objects.in_region(region)
+    page = paginate(with_release(stories, scope), request.GET.get("page"))
+    cache_keys.listing(request, page.items, scope=scope)
+    front = front_page(page)
+    if front is not None and front.lead_breaking:
+        # Breaking news leads the front page for its first day only.
+        cache_keys.depends_on(request, until=front.lead.published_at + BREAKING_WINDOW)
+    context = {"page": page, "front": front, "region": region, "edition": region}
     return render(request, "articles/region_detail.html", CARD_CONTEXT | context)
+
+
+def _region_listing(request, region: Region) -> None:
+    cache_keys.depends_on(
+        request, cache_keys.region(region.pk), cache_keys.region_stories(region.pk)
+    )
 
 
 def region_day_archive(request, region: str, year: int, month: int, day: int):
     region = get_object_or_404(Region.objects.active(), slug=region)
+    _region_listing(request, region)
     try:
         date = datetime.date(year, month, day)
     except (ValueError, OverflowError):
         raise Http404("Такой даты нет.") from None
     today = timezone.localdate(timezone=region.zone)
-    if date.year < FIRST_ARCHIVE_YEAR or date > today:
-        raise Http404("Архива за эту дату нет.")
     # The day on the region's own calendar, from its local midnight to the next.
     start = datetime.datetime.combine(date, datetime.time.min, tzinfo=region.zone)
+    if date.year < FIRST_ARCHIVE_YEAR or date > today:
+        # A day still to come has its archive from its midnight on.
+        cache_keys.depends_on(request, until=start if date > today else None)
+        raise Http404("Архива за эту дату нет.")
     end = start + datetime.timedelta(days=1)
-    stories = latest_stories(published_at__gte=start, published_at__lt=end).in_region(region)
+    day = {"published_at__gte": start, "published_at__lt": end}
+    stories = latest_stories(**day).in_region(region)
     return render_listing(
         request,
         "articles/region_day_archive.html",
         stories,
+        scope=Article.objects.in_region(region).filter(**day),
         region=region,
         edition=region,
         date=date,
@@ -193,8 +232,16 @@ def region_day_archive(request, region: str, year: int, month: int, day: int):
 
 def tag_detail(request, tag: str):
     tag = get_object_or_404(Tag.objects.with_published_stories(), slug=tag)
+    cache_keys.depends_on(request, cache_keys.tag(tag.pk), cache_keys.tag_stories(tag.pk))
     stories = latest_stories().tagged(tag)
-    return render_listing(request, "articles/tag_detail.html", stories, tag=tag, network_list=True)
+    return render_listing(
+        request,
+        "articles/tag_detail.html",
+        stories,
+        scope=Article.objects.tagged(tag),
+        tag=tag,
+        network_list=True,
+    )
 
 
 def author_detail(request, author: str):
@@ -204,9 +251,19 @@ def author_detail(request, author: str):
         .prefetch_related(prefetch_renditions("photo__renditions", "card")),
         slug=author,
     )
+    cache_keys.depends_on(
+        request, cache_keys.author(author.pk), cache_keys.author_stories(author.pk)
+    )
+    if author.photo_id:
+        cache_keys.depends_on(request, cache_keys.photo(author.photo_id))
     stories = latest_stories().by_author(author)
     return render_listing(
-        request, "articles/author_detail.html", stories, author=author, network_list=True
+        request,
+        "articles/author_detail.html",
+        stories,
+        scope=Article.objects.by_author(author),
+        author=author,
+        network_list=True,
     )
 
 
@@ -222,7 +279,12 @@ def search(request):
             date_from=params.get("from"),
             date_to=params.get("to"),
         )
-        page = paginate(results.stories.as_cards(), request.GET.get("page"))
+        # Any story may come to match: the site's next release caps the cached page.
+        site = Article.objects.all()
+        cards = with_release(results.stories.as_cards(), site)
+        page = paginate(cards, request.GET.get("page"))
+        found_by = (cache_keys.STORIES, cache_keys.EVERY_STORY)
+        cache_keys.listing(request, page.items, *found_by, scope=site)
         highlight(page.items)
     context = {
         "form": form,
@@ -252,7 +314,8 @@ def _read_also(article: Article, tag_ids: list[int], shown: set[int]) -> list[Ar
         .exclude(pk__in={article.pk, *shown})
         .newest_first()
         .select_related("region")
-        .only("pk", "slug", "headline", "region__slug")[:TEASER_BLOCK_SIZE]
+        # The unpublish time says when a cached page showing the link stops being right.
+        .only("pk", "slug", "headline", "unpublish_at", "region__slug")[:TEASER_BLOCK_SIZE]
     )
 
 
@@ -303,10 +366,38 @@ def story_page_context(article: Article) -> dict:
 
 
 def article_detail(request, region: str, pk: int, slug: str):
-    article = get_object_or_404(story_page_queryset().published(), pk=pk)
+    # Also on the not-found page: publishing the story again purges it.
+    cache_keys.depends_on(request, cache_keys.story(pk))
+    stories = story_page_queryset().published().annotate(**cache_keys.story_page_annotations())
+    article = get_object_or_404(stories, pk=pk)
     if region != article.region.slug or slug != article.slug:
+        cache_keys.depends_on(
+            request, cache_keys.region(article.region_id), until=article.unpublish_at
+        )
         return redirect(article, permanent=True)
-    return render(request, "articles/article_detail.html", story_page_context(article))
+    context = story_page_context(article)
+    cache_keys.story_page(
+        request,
+        article,
+        authors=context["authors"],
+        tags=context["tags"],
+        teasers=context["teasers"],
+        read_also=context["read_also"],
+    )
+    return render(request, "articles/article_detail.html", context)
+
+
+def not_found(request, exception):
+    """The site's not-found page, which a publication or a new address may turn into a page.
+
+    Kept by caches until the next scheduled story comes out, or a purge of `not-found`.
+    """
+    cache_keys.depends_on(
+        request,
+        cache_keys.NOT_FOUND,
+        until=lambda: cache_keys.next_publication_time(Article.objects.all()),
+    )
+    return page_not_found(request, exception)
 
 
 def article_preview(request, token: str):

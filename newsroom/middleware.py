@@ -1,37 +1,162 @@
-"""HTTP policy in one place: caching for the public site, the desk session's idle time."""
+"""HTTP policy in one place: caching for the whole site (who may keep an answer, for how long,
+under which surrogate keys, and the app's own page cache in front of everything else), and the
+desk session's idle time."""
 
 import time
 
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
+from django.core.exceptions import DisallowedHost
 from django.urls import reverse
-from django.utils.cache import patch_cache_control
+from django.utils.cache import get_conditional_response, set_response_etag
+from django.utils.http import parse_http_date_safe
 
-CACHEABLE_STATUSES = frozenset({200, 301, 404})
+from articles.caching import dependencies, pagecache
+
+SHAREABLE_STATUSES = frozenset({200, 301, 404})
+PRIVATE = "private, no-store"
+SURROGATE_KEY_HEADER = "Surrogate-Key"
 
 
 class PublicCacheMiddleware:
-    """Let a CDN or browser keep public answers for a short while (`PUBLIC_CACHE_SECONDS`).
+    """Caching policy, first in MIDDLEWARE.
 
-    Only what any reader would get alike: GET or HEAD, no cookie set, nothing varying by cookie,
-    and no Cache-Control of its own (the admin sends `private, no-cache`, and keeps it). Pages
-    are built from published stories alone, so a story going live shows within that time.
+    - The desk, previews and any answer to a signed-in user: `private, no-store`, kept nowhere.
+    - A public answer (GET or HEAD, 200/301/404, no cookie set, no Cache-Control of its own):
+      `max-age=0` for browsers, which therefore always ask again and get a 304 by ETag;
+      `s-maxage` for shared caches, capped at the next change the page would show by itself
+      (a scheduled publication or unpublication), with stale-while-revalidate (not when capped:
+      nobody gets the page after that change) and stale-if-error; `Surrogate-Key` naming what
+      it shows (articles/caching/dependencies.py). No `Vary`: the page is the same for every
+      reader, and a page that touched the session (`Vary: Cookie`) is not public at all.
+    - Anything else is `private, no-store` too, unless its view said otherwise (static files).
+    - The page cache: an anonymous GET or HEAD of a public page (no session cookie; any other
+      cookie is never read by a public page) is answered from the cache, before any other
+      middleware or the URL resolver runs; a public answer is stored with its keys, unless a
+      purge of one of them arrived while it was being made.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
+        self._private_prefixes = None
+        self._file_prefixes = tuple(
+            prefix for prefix in (settings.STATIC_URL, settings.MEDIA_URL) if prefix
+        )
 
     def __call__(self, request):
+        if request.path.startswith(self._file_prefixes):
+            return self.get_response(request)  # static files and media keep their own headers
+        readable = request.method in ("GET", "HEAD") and not self._private_path(request)
+        from_cache = (
+            readable and settings.PAGE_CACHE_ENABLED and self._may_answer_from_cache(request)
+        )
+        if from_cache:
+            cached = pagecache.answer(request)
+            if cached is not None:
+                return cached
+        started = pagecache.epoch() if readable else 0
         response = self.get_response(request)
-        if (
-            request.method in {"GET", "HEAD"}
-            and response.status_code in CACHEABLE_STATUSES
-            and not response.has_header("Cache-Control")
+
+        if not readable or self._signed_in(request):
+            response["Cache-Control"] = PRIVATE
+            return response
+        if response.has_header("Cache-Control"):
+            return response  # the view's own policy: static files, the preview
+        if not self._shareable(response):
+            response["Cache-Control"] = PRIVATE
+            return response
+        if response.status_code == 304:
+            # A revalidation: a fresh lifetime, and no keys, so a cache keeps the ones it has.
+            response["Cache-Control"] = self._cache_control(*self._lifetime(request))
+            return response
+
+        found = dependencies.of(request)
+        seconds, capped = self._lifetime(request)
+        if not response.streaming and not response.has_header("ETag"):
+            set_response_etag(response)
+        if seconds:
+            response[SURROGATE_KEY_HEADER] = " ".join(sorted(found.keys))
+            response["Cache-Control"] = self._cache_control(seconds, capped)
+            if from_cache and self._storable(request, response):
+                kept = pagecache.store(request, response, found.keys, seconds, started)
+            else:
+                kept = not pagecache.purged_since(started, found.keys)
+            if not kept:
+                # Made from what a purge has since replaced: no shared cache may keep it.
+                del response[SURROGATE_KEY_HEADER]
+                response["Cache-Control"] = PRIVATE
+        else:
+            response["Cache-Control"] = self._cache_control(0, True)
+        if response.status_code == 200:
+            last_modified = parse_http_date_safe(response.get("Last-Modified", ""))
+            response = get_conditional_response(
+                request, etag=response.get("ETag"), last_modified=last_modified, response=response
+            )
+        return response
+
+    def _private_path(self, request) -> bool:
+        if self._private_prefixes is None:
+            preview = reverse("articles:article_preview", kwargs={"token": "-"})
+            self._private_prefixes = (reverse("admin:index"), preview.removesuffix("-/"))
+        return request.path.startswith(self._private_prefixes)
+
+    @staticmethod
+    def _may_answer_from_cache(request) -> bool:
+        """An anonymous reader's request that the rest of the stack would not turn away."""
+        if settings.SESSION_COOKIE_NAME in request.COOKIES:
+            return False
+        if settings.SECURE_SSL_REDIRECT and not request.is_secure():
+            return False  # SecurityMiddleware sends it to https first
+        try:
+            request.get_host()  # a host not in ALLOWED_HOSTS gets the stack's 400
+        except DisallowedHost:
+            return False
+        return True
+
+    @staticmethod
+    def _signed_in(request) -> bool:
+        # Only a request with a session cookie can be a signed-in user's; asking any other
+        # would load nothing anyway. Static files never reach the authentication middleware.
+        if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+            return False
+        user = getattr(request, "user", None)
+        return user is not None and user.is_authenticated
+
+    @staticmethod
+    def _shareable(response) -> bool:
+        return (
+            response.status_code in SHAREABLE_STATUSES | {304}
             and not response.cookies
             and "cookie" not in response.get("Vary", "").lower()
-        ):
-            patch_cache_control(response, public=True, max_age=settings.PUBLIC_CACHE_SECONDS)
-        return response
+        )
+
+    @staticmethod
+    def _storable(request, response) -> bool:
+        # HEAD is answered from GET's entry; the page cache keeps no variants.
+        return (
+            request.method == "GET" and not response.streaming and not response.has_header("Vary")
+        )
+
+    @staticmethod
+    def _lifetime(request) -> tuple[int, bool]:
+        """Seconds a shared cache may keep the answer, and whether a change to come cut them."""
+        seconds = settings.PUBLIC_CACHE_SECONDS
+        expires = dependencies.of(request).expires_at()
+        if expires is None:
+            return seconds, False
+        left = int(expires.timestamp() - time.time())
+        if left >= seconds:
+            return seconds, False
+        return max(left, 0), True
+
+    @staticmethod
+    def _cache_control(seconds: int, capped: bool) -> str:
+        parts = ["max-age=0", f"s-maxage={seconds}"]
+        if settings.PUBLIC_STALE_WHILE_REVALIDATE_SECONDS and not capped:
+            parts.append(f"stale-while-revalidate={settings.PUBLIC_STALE_WHILE_REVALIDATE_SECONDS}")
+        if settings.PUBLIC_STALE_IF_ERROR_SECONDS:
+            parts.append(f"stale-if-error={settings.PUBLIC_STALE_IF_ERROR_SECONDS}")
+        return ", ".join(parts)
 
 
 class DeskIdleTimeoutMiddleware:

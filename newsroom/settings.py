@@ -89,7 +89,8 @@ INSTALLED_APPS = [
 ]
 
 # No LocaleMiddleware: the site speaks one language, and it would add `Vary: Accept-Language` to
-# every answer, splitting a CDN's cache for nothing.
+# every answer, splitting a CDN's cache for nothing. PublicCacheMiddleware stays first: it answers
+# page-cache hits before the rest of the stack runs, and sets the caching headers last.
 MIDDLEWARE = [
     "newsroom.middleware.PublicCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -148,7 +149,13 @@ if CACHE_URL.startswith(("redis://", "rediss://")):
 elif CACHE_URL:
     raise ImproperlyConfigured(f"CACHE_URL must be a redis:// URL, got {CACHE_URL!r}.")
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Room for the page cache (articles/caching/pagecache.py) beside the small entries.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        }
+    }
 
 # django-axes sees every login first and refuses one from a locked-out account and address.
 AUTHENTICATION_BACKENDS = [
@@ -229,8 +236,31 @@ SITE_LOGO = branding.logo_path(
 SITE_ACCENT, SITE_ACCENT_DARK = branding.accent_colours(os.environ.get("SITE_ACCENT", ""))
 # Set once per installation, so the Content Security Policy allows it by its hash (below).
 SITE_BRAND_STYLE = branding.brand_style(SITE_ACCENT, SITE_ACCENT_DARK)
-# How long a CDN or browser may keep a public page, feed or sitemap (newsroom/middleware.py).
-PUBLIC_CACHE_SECONDS = int(os.environ.get("PUBLIC_CACHE_SECONDS", "60"))
+
+# Caching, from the browser to the edge (newsroom/middleware.py, articles/caching/). Browsers
+# always revalidate (max-age=0, with an ETag); shared caches keep a public answer this long, less
+# when a scheduled publication or unpublication it would show comes sooner, and every write
+# purges the pages it changes. stale-while-revalidate lets a shared cache answer with an expired
+# copy while it fetches a fresh one; stale-if-error, while the app is failing.
+PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", 300, minimum=0, maximum=7 * 24 * 3600)
+PUBLIC_STALE_WHILE_REVALIDATE_SECONDS = env_int(
+    "PUBLIC_STALE_WHILE_REVALIDATE_SECONDS", 30, minimum=0, maximum=24 * 3600
+)
+PUBLIC_STALE_IF_ERROR_SECONDS = env_int(
+    "PUBLIC_STALE_IF_ERROR_SECONDS", 24 * 3600, minimum=0, maximum=7 * 24 * 3600
+)
+# The app's own page cache, answered before the rest of the middleware: local memory by default
+# (one process: purges reach it only in the process that made the change), Redis with CACHE_URL.
+PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE_ENABLED", True)
+# Edge caches to purge by surrogate key (PURGE with an xkey-purge header, as deploy/varnish/
+# expects), comma-separated base URLs such as http://127.0.0.1:6081/. None: no edge.
+EDGE_PURGE_URLS = env_list("EDGE_PURGE_URLS")
+if any(not url.startswith(("https://", "http://")) for url in EDGE_PURGE_URLS):
+    raise ImproperlyConfigured("EDGE_PURGE_URLS must be http(s) URLs.")
+EDGE_PURGE_TIMEOUT = env_int("EDGE_PURGE_TIMEOUT", 5, minimum=1, maximum=60)
+# Tries of an edge purge, and seconds before the second one (each later wait doubles).
+EDGE_PURGE_MAX_ATTEMPTS = env_int("EDGE_PURGE_MAX_ATTEMPTS", 5, minimum=1, maximum=20)
+EDGE_PURGE_RETRY_DELAY = env_int("EDGE_PURGE_RETRY_DELAY", 2, minimum=1, maximum=3600)
 
 # How long a signed preview link to an unpublished story works (articles/publishing/previews.py).
 # A month at most: a preview link is for the desk's next steps, not a standing way in.
@@ -240,7 +270,13 @@ PREVIEW_MAX_AGE = datetime.timedelta(
 
 # Background work (IndexNow pings) is queued in the site's own database and run beside the web
 # server by `manage.py db_worker`: no broker to operate, back up or monitor.
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        # Cache purges have a queue of their own, so a slow IndexNow endpoint never holds one up.
+        "QUEUES": ["default", "purges"],
+    }
+}
 
 # IndexNow: search engines are told of a story when it goes out. Off by default; when on, the key
 # (8-128 letters, digits, dashes) is served at SITE_URL/<key>.txt for the engines to check.

@@ -17,5 +17,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Tests ask a page twice to count the queries of the second answer: a page-cache hit would make
+# none. tests/test_caching.py turns it on where the cache itself is tested.
+PAGE_CACHE_ENABLED = False
 # WhiteNoise indexes STATIC_ROOT at start-up; tests never run collectstatic: an empty one.
 STATIC_ROOT = tempfile.mkdtemp(prefix="newsroom-test-static-")

@@ -24,6 +24,8 @@ class FaviconView(RedirectView):
 
 # A request refused before any view (too big, too many fields) gets a page in Russian.
 handler400 = "newsroom.errors.bad_request"
+# The not-found page names what a cache may keep it by (articles/caching/dependencies.py).
+handler404 = "articles.views.not_found"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
