@@ -936,3 +936,122 @@ def run_purge_worker():
     finally:
         for sig, handler in handlers.items():
             signal.signal(sig, handler)
+
+
+def test_the_operator_purges_by_key_or_everything(client, page_cache, fake_edge):
+    import io
+
+    from django.core.management import CommandError, call_command
+
+    article = published_story()
+    warm(client, article.get_absolute_url(), "/robots.txt")
+    call_command("purge_pages", f"story-{article.pk}", stdout=io.StringIO())
+    assert not from_cache(client.get(article.get_absolute_url()))
+    assert from_cache(client.get("/robots.txt"))
+    call_command("purge_pages", "--all", stdout=io.StringIO())
+    assert not from_cache(client.get("/robots.txt"))
+    assert fake_edge.purges == [[f"story-{article.pk}"], ["all"]]
+    for bad in ([], ["story 1"], ["<script>"]):
+        with pytest.raises(CommandError):
+            call_command("purge_pages", *bad, stdout=io.StringIO())
+
+
+def test_regional_blocks_and_a_breaking_lead_are_named_and_capped(client):
+    region = RegionFactory()
+    lead = ArticleFactory(
+        region=region,
+        is_breaking=True,
+        published_at=timezone.now() - datetime.timedelta(hours=23, minutes=58),
+    )
+    assert_capped_at(client.get(region.get_absolute_url()), 120)
+    home = client.get("/")
+    assert f"story-{lead.pk}" in keys_of(home)
+
+
+# The page cache on Redis -------------------------------------------------------------------------
+
+REDIS_URL = "redis://127.0.0.1:6379/15"
+
+
+def redis_available() -> bool:
+    import redis
+
+    try:
+        return redis.Redis.from_url(REDIS_URL, socket_connect_timeout=0.5).ping()
+    except redis.RedisError:
+        return False
+
+
+@pytest.fixture
+def on_redis(settings, page_cache):
+    """The default cache on a Redis server, under a prefix of this test's own."""
+    import os
+    import uuid
+
+    import redis
+
+    if not redis_available():
+        if os.environ.get("NEWSROOM_REQUIRE_REDIS") == "1":
+            pytest.fail("NEWSROOM_REQUIRE_REDIS=1 but no Redis answers at " + REDIS_URL)
+        pytest.skip("no Redis server at 127.0.0.1:6379 (apt-get install redis-server)")
+    prefix = f"test-{uuid.uuid4().hex}"
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": prefix,
+        }
+    }
+    yield redis.Redis.from_url(REDIS_URL)
+    server = redis.Redis.from_url(REDIS_URL)
+    names = list(server.scan_iter(f"{prefix}:*"))
+    if names:
+        server.delete(*names)
+
+
+def test_on_redis_a_hit_is_one_read_and_the_index_expires_with_its_entries(client, on_redis):
+    assert pagecache.shared()
+    article = published_story()
+    client.get(article.get_absolute_url())
+    with CaptureQueriesContext(connection) as queries:
+        assert from_cache(client.get(article.get_absolute_url()))
+    assert len(queries) == 0
+    index = [n for n in on_redis.scan_iter(f"*pagecache:key:story-{article.pk}")]
+    assert len(index) == 1
+    assert 300 < on_redis.ttl(index[0]) <= 300 + pagecache.INDEX_GRACE_SECONDS
+
+
+def test_on_redis_the_purge_waits_for_the_queue(
+    client, on_redis, admin_user, committed, django_capture_on_commit_callbacks
+):
+    with committed():
+        article = published_story()
+    run_purge_worker()  # what the setup queued
+    warm(client, article.get_absolute_url(), "/robots.txt")
+    with committed():
+        add_correction(article=article, user=admin_user, text="Исправлено.")
+    # Every app server shares this cache: the worker purges it, never the editor's request.
+    assert from_cache(client.get(article.get_absolute_url()))
+    assert queued_purges().filter(status="READY").count() == 1
+    run_purge_worker()
+    fresh = client.get(article.get_absolute_url())
+    assert "Исправлено." in text(fresh) and not from_cache(fresh)
+    assert from_cache(client.get("/robots.txt"))
+
+
+def test_on_redis_a_page_made_while_a_purge_came_in_is_not_kept(client, on_redis):
+    article = published_story()
+    from articles import views
+
+    real = views.story_page_context
+
+    def purged_meanwhile(story):
+        context = real(story)
+        purges.purge_pages.call(keys=[f"story-{story.pk}"])  # another server's worker
+        return context
+
+    with mock.patch("articles.views.story_page_context", side_effect=purged_meanwhile):
+        response = client.get(article.get_absolute_url())
+    assert response["Cache-Control"] == PRIVATE
+    assert not from_cache(client.get(article.get_absolute_url()))
+    assert from_cache(client.get(article.get_absolute_url()))

@@ -148,7 +148,7 @@ def test_reading_the_public_site_neither_touches_nor_prolongs_the_session(client
     assert response.status_code == 200
     assert not response.cookies
     assert "Cookie" not in response.get("Vary", "")
-    # A signed-in person's answer is theirs alone: no shared cache keeps it (newsroom/middleware.py).
+    # A signed-in person's answer is theirs alone: no shared cache keeps it (newsroom/middleware).
     assert response["Cache-Control"] == "private, no-store"
     clock.advance(31 * MINUTE)
     assert not signed_in(client)

@@ -21,7 +21,7 @@ import hashlib
 import threading
 import time
 
-from django.core.cache import cache
+from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
 from django.core.cache.backends.redis import RedisCache
 from django.http import HttpResponse
 from django.utils.cache import get_conditional_response
@@ -63,7 +63,8 @@ def answer(request):
 
 def shared() -> bool:
     """Whether every process sees this cache (Redis), or only this one (local memory)."""
-    return isinstance(cache, RedisCache)
+    # `cache` is a proxy to this thread's backend object: ask the object itself.
+    return isinstance(caches[DEFAULT_CACHE_ALIAS], RedisCache)
 
 
 def _index():
