@@ -21,10 +21,10 @@ run: venv
 	DEBUG=1 $(BIN)/python manage.py seed_demo
 	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
 
-# Background tasks (IndexNow pings) as they fall due: beside `make run` (which migrates), in a
-# second terminal.
+# Background tasks (IndexNow pings, cache purges for Redis and an edge) as they fall due: beside
+# `make run` (which migrates), in a second terminal. Production runs one worker per queue.
 worker: venv
-	DEBUG=1 $(BIN)/python manage.py db_worker
+	DEBUG=1 $(BIN)/python manage.py db_worker --queue-name default,purges --interval 0.2
 
 # The whole suite: SQLite by default, PostgreSQL when DATABASE_URL points at one.
 test: venv
