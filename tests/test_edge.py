@@ -225,3 +225,22 @@ def test_only_the_app_may_purge(edge):
     assert edge.get(article.get_absolute_url()).getheader("X-Cache") == "HIT"
     assert edge.purge(f"story-{article.pk}", source="127.0.0.1").status == 200
     assert edge.get(article.get_absolute_url()).getheader("X-Cache") == "MISS"
+
+
+def test_a_failing_app_is_covered_by_the_copy_within_stale_if_error(edge, settings):
+    settings.PUBLIC_CACHE_SECONDS = 1
+    settings.PUBLIC_STALE_WHILE_REVALIDATE_SECONDS = 0
+    settings.PAGE_CACHE_ENABLED = False  # the app itself must fail, not answer from memory
+    article = ArticleFactory(headline="Эвакуация завершена")
+    url = article.get_absolute_url()
+    assert edge.get(url).status == 200
+    time.sleep(1.2)
+    with mock.patch("articles.views.story_page_context", side_effect=RuntimeError("db down")):
+        stale = edge.get(url)
+        assert stale.status == 200 and "Эвакуация завершена" in stale.body
+        # Nothing to fall back on: the app's own error page, not the edge's.
+        fresh = edge.get(ArticleFactory().get_absolute_url())
+        assert fresh.status == 500 and "Varnish" not in fresh.body
+    time.sleep(1.2)
+    # Healthy again: past its lifetime the copy is fetched anew, not answered stale.
+    assert edge.get(url).getheader("X-Cache") == "MISS"

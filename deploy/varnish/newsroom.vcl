@@ -47,7 +47,11 @@ sub vcl_recv {
         set req.url = regsuball(req.url, "(?<=[?&])(utm_[a-z]+|yclid|gclid|fbclid)=[^&]*&?", "");
         set req.url = regsub(req.url, "[?&]+$", "");
     }
-    if (req.http.x-newsroom-fresh) {
+    if (req.http.x-newsroom-stale-ok) {
+        # Restarted from vcl_synth: any copy within its own grace (stale-if-error) will do.
+        # (req.grace outlives a restart: set it back.)
+        set req.grace = 3650d;
+    } elsif (req.http.x-newsroom-fresh) {
         # Restarted from vcl_hit: the copy is past its stale-while-revalidate; fetch it anew.
         set req.grace = 0s;
     }
@@ -75,6 +79,10 @@ sub vcl_hit {
 }
 
 sub vcl_backend_response {
+    if (beresp.status >= 500 && (bereq.is_bgfetch || bereq.http.x-newsroom-fresh)) {
+        # A failed refresh of a copy we still hold: keep answering the copy (see vcl_synth).
+        return (abandon);
+    }
     if (bereq.url ~ "^/(admin|preview)/"
         || beresp.http.Set-Cookie
         || beresp.http.Cache-Control ~ "(private|no-store|no-cache)"
@@ -84,10 +92,6 @@ sub vcl_backend_response {
         set beresp.uncacheable = true;
         set beresp.ttl = 10s;
         return (deliver);
-    }
-    if (beresp.status >= 500 && bereq.is_bgfetch) {
-        # A failed refresh: keep answering the old copy.
-        return (abandon);
     }
     # Varnish takes the TTL from s-maxage less Age, and grace from stale-while-revalidate; grace
     # is stretched to stale-if-error, and vcl_hit allows only the revalidation part of it while
@@ -115,14 +119,14 @@ sub vcl_backend_response {
 }
 
 sub vcl_backend_error {
-    if (bereq.is_bgfetch) {
+    if (bereq.is_bgfetch || bereq.http.x-newsroom-fresh) {
         return (abandon);
     }
 }
 
 sub vcl_synth {
-    # The app failed a reader who waited for a fresh copy: the old one, if it is within its
-    # stale-if-error, is better than an error page.
+    # The app failed a reader who waited for a fresh copy: the old one, within its
+    # stale-if-error, is better than an error page (and without one, the app's own error page).
     if (resp.status == 503 && req.http.x-newsroom-fresh && !req.http.x-newsroom-stale-ok) {
         set req.http.x-newsroom-stale-ok = "1";
         return (restart);
