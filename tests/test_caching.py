@@ -745,6 +745,28 @@ def test_a_new_byline_purges_the_authors_page(client, admin_client, page_cache, 
     assert newcomer.name in text(client.get(story.get_absolute_url()))
 
 
+def test_restoring_a_revision_purges_the_story_and_the_bylines_it_brings_back(
+    client, admin_user, page_cache, committed, site
+):
+    from articles.publishing import revisions
+
+    story = site["story"]
+    with revisions.revision(admin_user, "как было"):
+        revisions.keep(story)
+    version = revisions.history(story).first()
+    with committed():
+        other = AuthorFactory(slug="drugoy")
+        ArticleFactory(authors=[other])
+        story.bylines.update(author=other)  # written around the signals, as an import would
+        Article.objects.filter(pk=story.pk).update(headline="Заголовок после правки")
+    warm(client, story.get_absolute_url(), "/authors/avtor/")
+    with committed():
+        revisions.restore(article=story, version=version, user=admin_user)
+    assert story.headline in text(client.get(story.get_absolute_url()))
+    # The restored byline's author lists the story again: restore writes bylines in bulk.
+    assert story.headline in text(client.get("/authors/avtor/"))
+
+
 @pytest.mark.parametrize(
     ("change", "shown"),
     [
