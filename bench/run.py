@@ -9,9 +9,15 @@ figure that survives a noisy machine; the ratio is the one to compare across mac
 Then the search table: each benchmark query (bench/probe.py) through the whole view on the same
 server, one request at a time, with p50/p95/p99 latency, CPU per request and how many stories
 the query matches.
+
+The pages are measured as built (the app's page cache off); then the story page as a page-cache
+hit from local memory, from Redis (BENCH_CACHE_URL), and through the reference edge
+(deploy/varnish/, when varnishd is installed), each on a server of its own beside the same
+trivial view.
 """
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -19,6 +25,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from urllib.parse import unquote_plus, urlsplit
@@ -27,6 +34,9 @@ ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/newsroom_bench"
 WORK_DIR = ROOT / ".cache" / "bench"
+# The Redis the page-cache row uses: a database of its own, which the run leaves to expire.
+DEFAULT_CACHE_URL = "redis://127.0.0.1:6379/14"
+VARNISH_VCL = ROOT / "deploy" / "varnish" / "newsroom.vcl"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -47,6 +57,8 @@ def bench_environment(database_url: str, port: int) -> dict[str, str]:
         "MEDIA_ROOT": str(WORK_DIR / "media"),
         "STATIC_ROOT": str(WORK_DIR / "static"),
         "LOG_LEVEL": "WARNING",
+        # Pages as built; the page-cache rows turn it on for a server of their own.
+        "PAGE_CACHE_ENABLED": "0",
     }
 
 
@@ -137,14 +149,23 @@ def parse_wrk(output: str) -> dict[str, float]:
     }
 
 
-def load(url: str, seconds: int, connections: int, pid: int) -> dict[str, float]:
-    """wrk on the second core against the one worker on the first; CPU read from /proc."""
+def load(
+    url: str, seconds: int, connections: int, pid: int, edge_pid: int | None = None
+) -> dict[str, float]:
+    """wrk on the second core against the one worker on the first; CPU read from /proc.
+
+    `edge_pid`: a cache in front of the worker, whose CPU per request is reported apart.
+    """
     command = ["taskset", "-c", "1", "wrk", "-t1", f"-c{connections}", "--latency"]
     subprocess.run([*command, "-d2s", url], check=True, capture_output=True)  # warm-up
     before = cpu_seconds(pid)
+    edge_before = cpu_seconds(edge_pid) if edge_pid else 0.0
     run = subprocess.run([*command, f"-d{seconds}s", url], check=True, capture_output=True)
     result = parse_wrk(run.stdout.decode())
     result["cpu_ms"] = (cpu_seconds(pid) - before) * 1000 / max(result["requests"], 1)
+    if edge_pid:
+        used = cpu_seconds(edge_pid) - edge_before
+        result["edge_cpu_ms"] = used * 1000 / max(result["requests"], 1)
     return result
 
 
@@ -196,22 +217,96 @@ def search_report(search: dict, results: dict[str, dict]) -> str:
     return "\n".join(lines)
 
 
+@contextlib.contextmanager
+def serving(env: dict[str, str], port: int):
+    """One gunicorn sync worker on the first core; yields the worker's pid."""
+    gunicorn = subprocess.Popen(
+        [
+            "taskset",
+            "-c",
+            "0",
+            str(Path(PYTHON).parent / "gunicorn"),
+            "newsroom.wsgi",
+            "--workers",
+            "1",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        wait_for(port)
+        yield worker_pid(gunicorn.pid)
+    finally:
+        gunicorn.terminate()
+        gunicorn.wait(timeout=30)
+
+
+@contextlib.contextmanager
+def varnish_in_front(app_port: int):
+    """deploy/varnish/newsroom.vcl on the first core, in front of the app; yields its port and
+    the pid of its cache process, or None without varnishd."""
+    if shutil.which("varnishd") is None:
+        yield None
+        return
+    folder = Path(tempfile.mkdtemp(prefix="newsroom-bench-varnish-"))
+    folder.chmod(0o755)  # read by Varnish's unprivileged user
+    shutil.copy(VARNISH_VCL, folder / "newsroom.vcl")
+    (folder / "site.vcl").write_text(
+        f'backend app {{ .host = "127.0.0.1"; .port = "{app_port}"; }}\n'
+        'acl purgers { "127.0.0.1"; }\n'
+    )
+    port = free_port()
+    varnishd = subprocess.Popen(
+        ["taskset", "-c", "0", "varnishd", "-F", "-n", str(folder / "work")]
+        + ["-a", f"127.0.0.1:{port}", "-f", str(folder / "newsroom.vcl")]
+        + ["-p", f"vcl_path={folder}", "-s", "malloc,256m"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for(port)
+        yield port, worker_pid(varnishd.pid)
+    finally:
+        varnishd.terminate()
+        varnishd.wait(timeout=30)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def redis_answers(url: str) -> bool:
+    import redis
+
+    try:
+        return redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        return False
+
+
 def report(probe: dict, results: dict[str, dict]) -> str:
     floor = results["trivial view"]
     lines = [
         f"{probe['vendor']}: {probe['articles']:,} stories ({probe['published']:,} published)",
         "",
-        f"{'page':<16} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'CPU ms':>8} {'queries':>8}"
+        f"{'page':<28} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'CPU ms':>8} {'queries':>8}"
         f" {'× trivial':>10} {'CPU ×':>7}",
     ]
     for name, result in results.items():
         lines.append(
-            f"{name:<16} {result['rps']:>8.0f} {result['p50']:>8.2f} {result['p99']:>8.2f}"
-            f" {result['cpu_ms']:>8.2f} {probe['queries'][name]:>8}"
-            f" {result['rps'] / floor['rps']:>10.3f} {result['cpu_ms'] / floor['cpu_ms']:>7.1f}"
+            f"{name:<28} {result['rps']:>8.0f} {result['p50']:>8.2f} {result['p99']:>8.2f}"
+            f" {result['cpu_ms']:>8.2f} {probe['queries'].get(name, 0):>8}"
+            f" {result['rps'] / floor['rps']:>10.3f} {result['cpu_ms'] / floor['cpu_ms']:>7.2f}"
         )
         if result["errors"]:
             lines.append(f"  !! {result['errors']} responses were not 2xx/3xx")
+        if "edge_cpu_ms" in result:
+            lines.append(
+                f"  (the app's CPU; Varnish's own: {result['edge_cpu_ms']:.3f} ms a request)"
+            )
+    for name, reason in probe.get("not_measured", {}).items():
+        lines.append(f"{name:<28} not measured: {reason}")
     if probe["explain_ms"]:
         lines.append("")
         lines.append("Listing SQL (EXPLAIN ANALYZE execution time):")
@@ -242,26 +337,7 @@ def main() -> None:
     if broken:
         raise SystemExit(f"pages do not answer 200: {broken}")
 
-    gunicorn = subprocess.Popen(
-        [
-            "taskset",
-            "-c",
-            "0",
-            str(Path(PYTHON).parent / "gunicorn"),
-            "newsroom.wsgi",
-            "--workers",
-            "1",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    try:
-        wait_for(port)
-        pid = worker_pid(gunicorn.pid)
+    with serving(env, port) as pid:
         results = {
             name: load(f"http://127.0.0.1:{port}{url}", args.seconds, args.connections, pid)
             for name, url in probe["urls"].items()
@@ -270,9 +346,33 @@ def main() -> None:
             name: load_one_at_a_time(f"http://127.0.0.1:{port}{url}", args.seconds, pid)
             for name, url in probe["search"]["urls"].items()
         }
-    finally:
-        gunicorn.terminate()
-        gunicorn.wait(timeout=30)
+
+    # A story page hit costs the same on every story: the one the rows above measured.
+    story = probe["urls"]["story page"]
+    probe["not_measured"] = {}
+    cache_url = os.environ.get("BENCH_CACHE_URL", DEFAULT_CACHE_URL)
+    caches = {"story, page cache (memory)": {}}
+    if redis_answers(cache_url):
+        caches["story, page cache (Redis)"] = {"CACHE_URL": cache_url}
+    else:
+        probe["not_measured"]["story, page cache (Redis)"] = f"no Redis at {cache_url}"
+    for name, extra in caches.items():
+        cached_port = free_port()
+        cached_env = env | {"PAGE_CACHE_ENABLED": "1", **extra}
+        with serving(cached_env, cached_port) as pid:
+            url = f"http://127.0.0.1:{cached_port}{story}"
+            results[name] = load(url, args.seconds, args.connections, pid)
+            if extra:
+                continue
+            with varnish_in_front(cached_port) as edge:
+                if edge is None:
+                    probe["not_measured"]["story, through Varnish"] = "varnishd not installed"
+                    continue
+                edge_port, edge_pid = edge
+                url = f"http://127.0.0.1:{edge_port}{story}"
+                results["story, through Varnish"] = load(
+                    url, args.seconds, args.connections, pid, edge_pid
+                )
     print(report(probe, results))
     print()
     print(search_report(probe["search"], searches))
