@@ -18,13 +18,14 @@ import argparse
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+
+from bench.run import free_port, wait_for
 
 from . import browser, visual
 
@@ -94,23 +95,6 @@ def desk_form_path(pages: dict[str, str]) -> str:
     """The desk's form of the story the audit reads: /<region>/<id>-<slug>/ gives the id."""
     story_id = pages["story"].strip("/").split("/")[-1].split("-")[0]
     return f"/admin/articles/article/{story_id}/change/"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for(port: int, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit(f"gunicorn did not start on port {port}")
 
 
 def status_of(url: str) -> int:

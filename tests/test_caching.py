@@ -32,6 +32,7 @@ from tests.factories import (
     RegionFactory,
     RelatedLinkFactory,
 )
+from tests.tasks import run_worker
 
 pytestmark = pytest.mark.django_db
 
@@ -938,26 +939,8 @@ def test_many_keys_go_in_several_purge_requests(fake_edge):
 
 
 def run_purge_worker():
-    import io
-    import signal
-
-    from django.core.management import call_command
-
-    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
-            call_command(
-                "db_worker",
-                "--batch",
-                "--queue-name",
-                "purges",
-                "--no-startup-delay",
-                "--no-reload",
-                stdout=io.StringIO(),
-            )
-    finally:
-        for sig, handler in handlers.items():
-            signal.signal(sig, handler)
+    """The queued purges, as their worker runs them, then stop."""
+    run_worker(queue_name="purges")
 
 
 def test_the_operator_purges_by_key_or_everything(client, page_cache, fake_edge):

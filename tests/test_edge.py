@@ -5,10 +5,8 @@ tests are skipped, and with NEWSROOM_REQUIRE_EDGE=1 (as CI sets it) they fail in
 """
 
 import http.client
-import io
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import tempfile
@@ -18,12 +16,12 @@ from unittest import mock
 from urllib.parse import urlsplit
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 
 from articles.publishing import workflow
 from articles.publishing.corrections import add_correction
 from tests.factories import ArticleFactory
+from tests.tasks import run_worker
 
 DEPLOY = Path(__file__).resolve().parent.parent / "deploy" / "varnish"
 
@@ -141,22 +139,8 @@ acl purgers {{ "127.0.0.1"; }}
 
 
 def run_purge_worker():
-    """`manage.py db_worker --queue-name purges --batch`: the queued purges, then stop."""
-    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
-            call_command(
-                "db_worker",
-                "--batch",
-                "--queue-name",
-                "purges",
-                "--no-startup-delay",
-                "--no-reload",
-                stdout=io.StringIO(),
-            )
-    finally:
-        for sig, handler in handlers.items():
-            signal.signal(sig, handler)
+    """The queued purges, as their worker runs them, then stop."""
+    run_worker(queue_name="purges")
 
 
 def test_a_story_page_is_kept_by_the_edge_and_an_edit_is_fresh_once_the_purge_runs(

@@ -4,7 +4,6 @@ import datetime
 import io
 import json
 import runpy
-import signal
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from unittest import mock
@@ -22,6 +21,7 @@ from articles.models import Article
 from newsroom import settings as base_settings
 from tests.desk import article_form_data, publication, story_data
 from tests.factories import ArticleFactory, RegionFactory
+from tests.tasks import run_worker
 
 pytestmark = pytest.mark.django_db
 
@@ -103,24 +103,6 @@ def endpoint(start_endpoint, settings):
     settings.INDEXNOW_RETRY_DELAY = 60
     settings.SITE_URL = SITE
     return endpoint
-
-
-def run_worker():
-    """What `manage.py db_worker --batch` does on a server: run every task that is due, then stop.
-
-    The worker drops a connection it finds inside a transaction, as each test's is; like Django's
-    test client, the test keeps it. The worker also installs its own SIGINT/SIGTERM handlers: the
-    test run gets its own back.
-    """
-    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
-            call_command(
-                "db_worker", "--batch", "--no-startup-delay", "--no-reload", stdout=io.StringIO()
-            )
-    finally:
-        for sig, handler in handlers.items():
-            signal.signal(sig, handler)
 
 
 def clock_at(moment):
