@@ -5,8 +5,11 @@ in tests/test_views.py pin how many queries each page makes.
 """
 
 import datetime
+import logging
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.db import ProgrammingError, transaction
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, Window, prefetch_related_objects
 from django.db.models.functions import RowNumber
 from django.http import Http404
@@ -21,6 +24,8 @@ from .pagination import paginate
 from .publishing.previews import article_for_preview
 from .renditions import prefetch_renditions, rendition_url
 from .search import SearchForm, highlight, more_matches_notice, search_articles
+
+logger = logging.getLogger(__name__)
 
 # The teaser block holds this many links; "read also" fills what the editor left empty.
 TEASER_BLOCK_SIZE = 6
@@ -271,21 +276,18 @@ def search(request):
     form = SearchForm(request.GET)
     form.is_valid()  # an invalid filter is shown with its error and left out of the search
     params = form.cleaned_data
-    page = None
+    page = results = None
     if params["q"]:
-        results = search_articles(
-            params["q"],
-            region=params.get("region", ""),
-            date_from=params.get("from"),
-            date_to=params.get("to"),
-        )
-        # Any story may come to match: the site's next release caps the cached page.
-        site = Article.objects.all()
-        cards = with_release(results.stories.as_cards(), site)
-        page = paginate(cards, request.GET.get("page"))
-        found_by = (cache_keys.STORIES, cache_keys.EVERY_STORY)
-        cache_keys.listing(request, page.items, *found_by, scope=site)
-        highlight(page.items)
+        try:
+            # In a savepoint, so a failed search leaves the connection usable for the page.
+            with transaction.atomic():
+                page, results = _search_page(request, params)
+        except ProgrammingError:
+            # The database lacks what search reads (the search column, its function or index
+            # of a migration not yet applied): the rest of the site works, search says it is
+            # down for now, and /readyz names the unapplied migrations.
+            logger.exception("Search failed: are migrations pending? (/readyz tells)")
+            return _search_unavailable(request, form, params["q"])
     context = {
         "form": form,
         "query": params["q"],
@@ -297,6 +299,31 @@ def search(request):
     if page and results.more_matches:
         context["more_matches_notice"] = more_matches_notice()
     return render(request, "articles/search.html", CARD_CONTEXT | context)
+
+
+def _search_page(request, params):
+    results = search_articles(
+        params["q"],
+        region=params.get("region", ""),
+        date_from=params.get("from"),
+        date_to=params.get("to"),
+    )
+    # Any story may come to match: the site's next release caps the cached page.
+    site = Article.objects.all()
+    cards = with_release(results.stories.as_cards(), site)
+    page = paginate(cards, request.GET.get("page"))
+    found_by = (cache_keys.STORIES, cache_keys.EVERY_STORY)
+    cache_keys.listing(request, page.items, *found_by, scope=site)
+    highlight(page.items)
+    return page, results
+
+
+def _search_unavailable(request, form, query):
+    context = {"form": form, "query": query, "search_unavailable": True, "network_list": True}
+    response = render(request, "articles/search.html", CARD_CONTEXT | context, status=503)
+    response["Retry-After"] = str(settings.OUTAGE_RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def _read_also(article: Article, tag_ids: list[int], shown: set[int]) -> list[Article]:

@@ -89,9 +89,12 @@ INSTALLED_APPS = [
 ]
 
 # No LocaleMiddleware: the site speaks one language, and it would add `Vary: Accept-Language` to
-# every answer, splitting a CDN's cache for nothing. PublicCacheMiddleware stays first: it answers
-# page-cache hits before the rest of the stack runs, and sets the caching headers last.
+# every answer, splitting a CDN's cache for nothing. PublicCacheMiddleware comes right after the
+# health probes: it answers page-cache hits before the rest of the stack runs, and sets the
+# caching headers last.
 MIDDLEWARE = [
+    # /healthz and /readyz for the load balancer, before the host check and the https redirect.
+    "newsroom.health.HealthCheckMiddleware",
     "newsroom.middleware.PublicCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Before WhiteNoise, so static files carry the policy too (an SVG opened on its own is a page).
@@ -138,13 +141,58 @@ DATABASES = {
     )
 }
 
+# --- When a part fails (README: "When a part fails") ---------------------------------------
+# The database. A server that is down or hanging costs a request at most the connect timeout:
+# then it gets the static 503 page with Retry-After (newsroom/errors.py), and the process tries
+# no new connection for DATABASE_RECONNECT_SECONDS (newsroom/db/postgresql/). A statement
+# running longer than the statement timeout is cancelled by the server (0: never; migrations
+# are never cut off, see newsroom/db/). Health checks drop a broken persistent connection at
+# the start of the next request, so the site recovers by itself when the server returns.
+DATABASE_CONNECT_TIMEOUT = env_int("DATABASE_CONNECT_TIMEOUT", 1, minimum=1, maximum=60)
+DATABASE_STATEMENT_TIMEOUT = env_int("DATABASE_STATEMENT_TIMEOUT", 10, minimum=0, maximum=3600)
+DATABASE_RECONNECT_SECONDS = env_int("DATABASE_RECONNECT_SECONDS", 2, minimum=0, maximum=60)
+# What the 503 page asks browsers, crawlers and the edge to wait before trying again.
+OUTAGE_RETRY_AFTER_SECONDS = env_int("OUTAGE_RETRY_AFTER_SECONDS", 30, minimum=1, maximum=3600)
+
+
+def database_options(entry: dict) -> dict:
+    """A DATABASES entry (the primary or any replica) with the outage settings above applied."""
+    if entry["ENGINE"] != "django.db.backends.postgresql":
+        return entry
+    options = dict(entry.get("OPTIONS", {}))
+    options.setdefault("connect_timeout", DATABASE_CONNECT_TIMEOUT)
+    # Sent data unacknowledged this long (a vanished server, a cut network) ends the connection.
+    options.setdefault("tcp_user_timeout", DATABASE_CONNECT_TIMEOUT * 1000)
+    statement = f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT * 1000}"
+    options["options"] = " ".join(filter(None, [options.get("options", ""), statement]))
+    return entry | {"ENGINE": "newsroom.db.postgresql", "OPTIONS": options}
+
+
+DATABASES = {alias: database_options(entry) for alias, entry in DATABASES.items()}
+
+# The cache (Redis). Down or hanging, it costs a request at most these socket timeouts once:
+# newsroom/cache.py then treats every read as a miss and every write as done for
+# CACHE_RETRY_SECONDS, logs the outage once, and pages come from the database.
+CACHE_CONNECT_TIMEOUT_MS = env_int("CACHE_CONNECT_TIMEOUT_MS", 250, minimum=10, maximum=60_000)
+CACHE_TIMEOUT_MS = env_int("CACHE_TIMEOUT_MS", 250, minimum=10, maximum=60_000)
+CACHE_RETRY_SECONDS = env_int("CACHE_RETRY_SECONDS", 5, minimum=0, maximum=600)
+# --- end of "When a part fails" ------------------------------------------------------------
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # A shared cache (redis://host:6379/0) once there is more than one app server; memory otherwise.
 CACHE_URL = os.environ.get("CACHE_URL", "")
 if CACHE_URL.startswith(("redis://", "rediss://")):
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        "default": {
+            # Django's Redis cache, with short timeouts and a pause after a failure (see above).
+            "BACKEND": "newsroom.cache.ResilientRedisCache",
+            "LOCATION": CACHE_URL,
+            "OPTIONS": {
+                "socket_connect_timeout": CACHE_CONNECT_TIMEOUT_MS / 1000,
+                "socket_timeout": CACHE_TIMEOUT_MS / 1000,
+            },
+        }
     }
 elif CACHE_URL:
     raise ImproperlyConfigured(f"CACHE_URL must be a redis:// URL, got {CACHE_URL!r}.")

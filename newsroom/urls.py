@@ -26,6 +26,8 @@ class FaviconView(RedirectView):
 handler400 = "newsroom.errors.bad_request"
 # The not-found page names what a cache may keep it by (articles/caching/dependencies.py).
 handler404 = "articles.views.not_found"
+# A database that does not answer is a 503 with Retry-After, any other failure the 500 page.
+handler500 = "newsroom.errors.server_error"
 
 urlpatterns = [
     path("admin/", admin.site.urls),

@@ -114,8 +114,8 @@ def purged_since(started: int, keys: set[str]) -> bool:
     return _index().purged_since(started, keys)
 
 
-def purge(keys) -> int:
-    """Drop every entry stored under any of the keys; the number of entries dropped."""
+def purge(keys) -> int | None:
+    """Drop every entry stored under any of the keys; how many were dropped (None: no cache)."""
     return _index().purge(set(keys))
 
 
@@ -172,7 +172,13 @@ class _LocalIndex:
 
 
 class _RedisIndex:
-    """Redis sets and counters beside Django's own cache entries, in the same key space."""
+    """Redis sets and counters beside Django's own cache entries, in the same key space.
+
+    While Redis is away (newsroom/cache.py) a request reads epoch 0, stores nothing and sees no
+    purge, so pages are made from the database and still reach shared caches. A purge then
+    drops nothing and reports None: entries stored before the outage may be served for the rest
+    of their lifetime once Redis is back (the edge is still purged).
+    """
 
     def __init__(self, storage):
         self.storage = storage
@@ -181,10 +187,16 @@ class _RedisIndex:
         return self.storage.get_client(write=True)
 
     def epoch(self) -> int:
+        return caches[DEFAULT_CACHE_ALIAS].guarded(0, self._epoch)
+
+    def _epoch(self) -> int:
         value = self.client().get(cache.make_key(EPOCH_KEY))
         return int(value) if value is not None else 0
 
     def add(self, name, entry, keys, seconds):
+        caches[DEFAULT_CACHE_ALIAS].guarded(None, self._add, name, entry, keys, seconds)
+
+    def _add(self, name, entry, keys, seconds):
         full_name = cache.make_key(name)
         pipe = self.client().pipeline(transaction=False)
         pipe.set(full_name, self.storage._serializer.dumps(entry), ex=seconds)
@@ -197,12 +209,18 @@ class _RedisIndex:
         pipe.execute()
 
     def purged_since(self, started, keys):
+        return caches[DEFAULT_CACHE_ALIAS].guarded(False, self._purged_since, started, keys)
+
+    def _purged_since(self, started, keys):
         if not keys:
             return False
         stamps = self.client().mget([cache.make_key(STAMP_PREFIX + key) for key in keys])
         return any(stamp is not None and int(stamp) > started for stamp in stamps)
 
     def purge(self, keys):
+        return caches[DEFAULT_CACHE_ALIAS].guarded(None, self._purge, keys)
+
+    def _purge(self, keys):
         client = self.client()
         current = client.incr(cache.make_key(EPOCH_KEY))
         indexes = [cache.make_key(INDEX_PREFIX + key) for key in keys]

@@ -138,26 +138,31 @@
         }
 
         let timer = null;
+        const store = () => {
+            clearTimeout(timer);
+            const values = read(form);
+            if (same(values, shown) && !stored) {
+                return;
+            }
+            try {
+                localStorage.setItem(context.key, JSON.stringify({
+                    values,
+                    token: tokenField ? tokenField.value : '',
+                    version: context.version,
+                    at: Date.now(),
+                }));
+            } catch (error) {
+                // Over the browser's quota: the server still keeps every saved revision.
+            }
+        };
         const keep = () => {
             clearTimeout(timer);
-            timer = setTimeout(() => {
-                const values = read(form);
-                if (same(values, shown) && !stored) {
-                    return;
-                }
-                try {
-                    localStorage.setItem(context.key, JSON.stringify({
-                        values,
-                        token: tokenField ? tokenField.value : '',
-                        version: context.version,
-                        at: Date.now(),
-                    }));
-                } catch (error) {
-                    // Over the browser's quota: the server still keeps every saved revision.
-                }
-            }, SAVE_DELAY_MS);
+            timer = setTimeout(store, SAVE_DELAY_MS);
         };
         form.addEventListener('input', keep);
         form.addEventListener('change', keep);
+        // The last words typed before "Сохранить" are kept too: a save the server cannot take
+        // (its database is down, the session expired) leaves the copy to offer back.
+        form.addEventListener('submit', store);
     });
 }());
