@@ -14,9 +14,9 @@ from http.cookies import SimpleCookie
 import pytest
 from django.db import connection
 
-from newsroom.settings import database_options
 from tests.factories import ArticleFactory
 from tests.outages import SilentListener, TcpProxy, app_server, closed_port
+from tests.test_settings import PRODUCTION, load
 
 OUTAGE_SECONDS = 2.0  # what a reader waits at most for the 503 page
 PAGES = ["/", "/kaliningrad/", "/no-such-page/at-all/", "/search/?q=пожар", "/feeds/rss/"]
@@ -144,14 +144,25 @@ def test_a_save_during_an_outage_says_where_the_text_is_and_the_site_recovers(tm
             assert "Пожар в порту" in reopened.body
 
 
-def test_connections_carry_the_connect_and_statement_timeouts():
-    entry = {"ENGINE": "django.db.backends.postgresql", "OPTIONS": {"options": "-c search_path=x"}}
-    built = database_options(entry)
-    assert built["ENGINE"] == "newsroom.db.postgresql"
-    assert built["OPTIONS"]["connect_timeout"] == 1
-    assert built["OPTIONS"]["options"] == "-c search_path=x -c statement_timeout=10000"
-    sqlite = {"ENGINE": "django.db.backends.sqlite3", "NAME": "x"}
-    assert database_options(sqlite) == sqlite
+def test_every_postgresql_entry_gets_the_timeouts_from_the_environment(monkeypatch):
+    built = load(
+        monkeypatch,
+        **PRODUCTION,
+        DATABASE_URL="postgres://news@db.internal:5432/news",
+        DATABASE_CONNECT_TIMEOUT="2",
+        DATABASE_STATEMENT_TIMEOUT="15",
+    )
+    entry = built["DATABASES"]["default"]
+    assert entry["ENGINE"] == "newsroom.db.postgresql"
+    assert entry["OPTIONS"]["connect_timeout"] == 2
+    assert entry["OPTIONS"]["options"] == "-c statement_timeout=15000"
+    assert entry["CONN_HEALTH_CHECKS"] is True
+    # A replica's entry gets them the same way, its own options kept.
+    replica = {"ENGINE": "django.db.backends.postgresql", "OPTIONS": {"options": "-c work_mem=8MB"}}
+    options = built["database_options"](replica)["OPTIONS"]
+    assert options["options"] == "-c work_mem=8MB -c statement_timeout=15000"
+    sqlite = {"ENGINE": "django.db.backends.sqlite3", "NAME": "news.sqlite3"}
+    assert built["database_options"](sqlite) == sqlite
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's own settings")
