@@ -93,10 +93,12 @@ def test_server_error_page_is_valid_html(html_checker):
     html_checker.assert_valid(render_to_string("500.html"), page_name="500")
 
 
-@pytest.mark.parametrize("path", ["/", "/admin/articles/article/"])
-def test_outage_pages_are_valid_html(html_checker, rf, path):
+@pytest.mark.parametrize(
+    ("method", "path"), [("get", "/"), ("get", "/admin/"), ("post", "/admin/articles/article/1/")]
+)
+def test_outage_pages_are_valid_html(html_checker, rf, method, path):
     from newsroom.errors import unavailable
 
-    response = unavailable(rf.get(path))
+    response = unavailable(getattr(rf, method)(path))
     assert response.status_code == 503
-    html_checker.assert_valid(response.content, page_name=f"503 {path}")
+    html_checker.assert_valid(response.content, page_name=f"503 {method} {path}")

@@ -31,7 +31,7 @@ def assert_outage_page(answer, *, desk=False):
     assert "no-store" in answer.headers["Cache-Control"]
     assert "Traceback" not in answer.body
     if desk:
-        assert "Ваш текст остался в этом браузере" in answer.body
+        assert "База данных редакции не отвечает" in answer.body
     else:
         assert "Сайт временно недоступен" in answer.body
         assert 'href="/static/css/site.css"' in answer.body  # the site's design
@@ -66,6 +66,8 @@ def test_with_postgresql_hanging_every_page_is_the_503_page_within_two_seconds(t
             assert "database: fails" in ready.body
             assert ready.seconds < OUTAGE_SECONDS
             assert server.get("/healthz").status == 200
+        # Logged once with its traceback, not once per request.
+        assert server.logged().count("Service Unavailable: ") == 1, server.logged()
 
 
 def _form_fields(html: str) -> dict[str, str]:
@@ -130,7 +132,9 @@ def test_a_save_during_an_outage_says_where_the_text_is_and_the_site_recovers(tm
                 "body": "<p>Тело</p>",
                 "_continue": "1",
             }
-            assert_outage_page(desk.request(change, data), desk=True)
+            refused = desk.request(change, data)
+            assert_outage_page(refused, desk=True)
+            assert "Ваш текст остался в этом браузере" in refused.body
             assert_outage_page(server.get("/"))
 
             proxy.restore()
@@ -186,3 +190,38 @@ def test_a_postgresql_connection_has_the_statement_timeout_and_migrations_lift_i
         lift_statement_timeout(using=connection.alias)
         cursor.execute("SHOW statement_timeout")
         assert cursor.fetchone()[0] == "0"
+
+
+def test_an_outage_is_logged_once_a_minute_with_how_many_answers_it_cost():
+    import logging
+
+    from django.db import OperationalError
+
+    from newsroom.errors import OUTAGE_LOG_SECONDS, OutageLogFilter
+
+    def failed_page():
+        try:
+            raise OperationalError("connection refused")
+        except OperationalError as error:
+            return logging.LogRecord(
+                "django.request",
+                logging.ERROR,
+                __file__,
+                1,
+                "Service Unavailable: %s",
+                ("/",),
+                (type(error), error, error.__traceback__),
+            )
+
+    outage = OutageLogFilter()
+    assert outage.filter(failed_page())
+    assert not outage.filter(failed_page())
+    assert not outage.filter(failed_page())
+    outage.logged_at -= OUTAGE_LOG_SECONDS  # a minute later
+    reported = failed_page()
+    assert outage.filter(reported)
+    assert reported.getMessage() == (
+        "Service Unavailable: / (and 2 more such answers since the last report)"
+    )
+    other = logging.LogRecord("django.request", logging.ERROR, __file__, 1, "Boom", (), None)
+    assert outage.filter(other) and outage.filter(other)
