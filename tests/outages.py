@@ -4,6 +4,7 @@
 - `SilentListener`: accepts connections and never answers, as a hung server does.
 - `TcpProxy`: forwards to a real server (PostgreSQL, Redis) until `cut()`, which drops every
   connection and stops listening; `restore()` listens on the same port again.
+- `database_proxy`: a fixture putting a TcpProxy between the live server and PostgreSQL.
 - `app_server()`: gunicorn with production settings in a subprocess, so the database and cache
   settings apply exactly as they would in production; `get()` times one request to it.
 """
@@ -18,6 +19,9 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+import pytest
+from django.db import connections
 
 ROOT = Path(__file__).resolve().parent.parent
 GUNICORN = Path(sys.executable).parent / "gunicorn"
@@ -204,3 +208,16 @@ def _wait_for(server: AppServer, process: subprocess.Popen, timeout: float = 60)
         except OSError:
             time.sleep(0.1)
     raise RuntimeError(f"gunicorn did not answer within {timeout} s:\n{server.logged()}")
+
+
+@pytest.fixture
+def database_proxy(live_server):
+    """Every new connection of the live server goes through a proxy to the real server."""
+    server = connections.settings["default"]  # what each request's connection is made from
+    address = server["HOST"], server["PORT"]
+    with TcpProxy(server["HOST"] or "127.0.0.1", int(server["PORT"] or 5432)) as proxy:
+        server["HOST"], server["PORT"] = "127.0.0.1", str(proxy.port)
+        try:
+            yield proxy
+        finally:
+            server["HOST"], server["PORT"] = address

@@ -8,12 +8,12 @@ before the save and restored after it.
 import time
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from articles.models import Article
 from tests.browser import assert_page_clean, log_in, page_problems, screenshot
 from tests.factories import ArticleFactory
-from tests.outages import TcpProxy
+from tests.outages import database_proxy  # noqa: F401 - the fixture
 from tests.test_desk_journeys import (
     by,
     change_url,
@@ -31,24 +31,11 @@ pytestmark = [
 ]
 
 
-@pytest.fixture
-def database_proxy(live_server, settings):
-    """Every new connection of the live server goes through a proxy to the real server."""
-    server = connections.settings["default"]  # what each request's connection is made from
-    address = server["HOST"], server["PORT"]
-    with TcpProxy(server["HOST"] or "127.0.0.1", int(server["PORT"] or 5432)) as proxy:
-        server["HOST"], server["PORT"] = "127.0.0.1", str(proxy.port)
-        try:
-            yield proxy
-        finally:
-            server["HOST"], server["PORT"] = address
-
-
 def test_a_save_during_an_outage_is_offered_back_when_the_database_returns(
     browser,
     live_server,
     newsroom,  # noqa: F811 - the fixture
-    database_proxy,
+    database_proxy,  # noqa: F811 - the fixture
     settings,
 ):
     story = ArticleFactory(region=newsroom["home"], draft=True, created_by=newsroom["journalist"])
