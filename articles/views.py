@@ -8,14 +8,15 @@ import datetime
 import logging
 from dataclasses import dataclass
 
-from django.conf import settings
-from django.db import ProgrammingError, transaction
+from django.db import ProgrammingError
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, Window, prefetch_related_objects
 from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.defaults import page_not_found
+
+from newsroom import errors
 
 from .caching import dependencies as cache_keys
 from .metadata import news_article
@@ -279,15 +280,14 @@ def search(request):
     page = results = None
     if params["q"]:
         try:
-            # In a savepoint, so a failed search leaves the connection usable for the page.
-            with transaction.atomic():
-                page, results = _search_page(request, params)
+            page, results = _search_page(request, params)
         except ProgrammingError:
-            # The database lacks what search reads (the search column, its function or index
-            # of a migration not yet applied): the rest of the site works, search says it is
-            # down for now, and /readyz names the unapplied migrations.
+            # The database lacks what search reads (the search column, its function or index,
+            # of a migration not yet applied): search says it is down for now, the rest of the
+            # site works, and /readyz names the unapplied migrations. The answer asks nothing
+            # more of the database, whose transaction may now refuse every statement.
             logger.exception("Search failed: are migrations pending? (/readyz tells)")
-            return _search_unavailable(request, form, params["q"])
+            return errors.unavailable(request, search=True)
     context = {
         "form": form,
         "query": params["q"],
@@ -316,14 +316,6 @@ def _search_page(request, params):
     cache_keys.listing(request, page.items, *found_by, scope=site)
     highlight(page.items)
     return page, results
-
-
-def _search_unavailable(request, form, query):
-    context = {"form": form, "query": query, "search_unavailable": True, "network_list": True}
-    response = render(request, "articles/search.html", CARD_CONTEXT | context, status=503)
-    response["Retry-After"] = str(settings.OUTAGE_RETRY_AFTER_SECONDS)
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 def _read_also(article: Article, tag_ids: list[int], shown: set[int]) -> list[Article]:

@@ -57,7 +57,7 @@ def server_error(request):
     return HttpResponseServerError(loader.render_to_string("500.html"))
 
 
-def unavailable(request):
+def unavailable(request, *, search: bool = False):
     """The static 503 page: settings only, no request context, nothing that needs the database.
 
     The desk's, for a save, says that the story's text stays in the browser (the story form keeps
@@ -71,6 +71,7 @@ def unavailable(request):
         "site_brand_style": settings.SITE_BRAND_STYLE,
         "retry_after": settings.OUTAGE_RETRY_AFTER_SECONDS,
         "saving": request.method == "POST",
+        "search": search,  # only search is down (articles/views.py)
     }
     response = HttpResponse(loader.render_to_string(template, context), status=503)
     response["Retry-After"] = str(settings.OUTAGE_RETRY_AFTER_SECONDS)

@@ -187,14 +187,14 @@ class _RedisIndex:
         return self.storage.get_client(write=True)
 
     def epoch(self) -> int:
-        return caches[DEFAULT_CACHE_ALIAS].guarded(0, self._epoch)
+        return _guarded(0, self._epoch)
 
     def _epoch(self) -> int:
         value = self.client().get(cache.make_key(EPOCH_KEY))
         return int(value) if value is not None else 0
 
     def add(self, name, entry, keys, seconds):
-        caches[DEFAULT_CACHE_ALIAS].guarded(None, self._add, name, entry, keys, seconds)
+        _guarded(None, self._add, name, entry, keys, seconds)
 
     def _add(self, name, entry, keys, seconds):
         full_name = cache.make_key(name)
@@ -209,7 +209,7 @@ class _RedisIndex:
         pipe.execute()
 
     def purged_since(self, started, keys):
-        return caches[DEFAULT_CACHE_ALIAS].guarded(False, self._purged_since, started, keys)
+        return _guarded(False, self._purged_since, started, keys)
 
     def _purged_since(self, started, keys):
         if not keys:
@@ -218,7 +218,7 @@ class _RedisIndex:
         return any(stamp is not None and int(stamp) > started for stamp in stamps)
 
     def purge(self, keys):
-        return caches[DEFAULT_CACHE_ALIAS].guarded(None, self._purge, keys)
+        return _guarded(None, self._purge, keys)
 
     def _purge(self, keys):
         client = self.client()
@@ -237,6 +237,12 @@ class _RedisIndex:
         if names:
             client.delete(*names)
         return len(names)
+
+
+def _guarded(fallback, call, *args):
+    """call(*args) through the cache's outage guard (newsroom/cache.py), where it has one."""
+    guarded = getattr(caches[DEFAULT_CACHE_ALIAS], "guarded", None)
+    return guarded(fallback, call, *args) if guarded else call(*args)
 
 
 _indexes: dict[int, object] = {}
