@@ -54,7 +54,16 @@ def server_error(request):
     answer: a 503 a reader, a crawler and the edge all know to try again later."""
     if isinstance(sys.exc_info()[1], DATABASE_UNAVAILABLE):
         return unavailable(request)
-    return HttpResponseServerError(loader.render_to_string("500.html"))
+    return HttpResponseServerError(loader.render_to_string("500.html", _standalone_context()))
+
+
+def _standalone_context() -> dict:
+    """What templates/standalone.html shows: the brand, from settings."""
+    return {
+        "site_name": settings.SITE_NAME,
+        "site_logo": settings.SITE_LOGO,
+        "site_brand_style": settings.SITE_BRAND_STYLE,
+    }
 
 
 def unavailable(request, *, search: bool = False):
@@ -65,11 +74,7 @@ def unavailable(request, *, search: bool = False):
     No cache may keep it; Retry-After tells browsers, crawlers and the edge when to ask again.
     """
     template = "admin/503.html" if request.path.startswith("/admin/") else "503.html"
-    context = {
-        "site_name": settings.SITE_NAME,
-        "site_logo": settings.SITE_LOGO,
-        "site_brand_style": settings.SITE_BRAND_STYLE,
-        "retry_after": settings.OUTAGE_RETRY_AFTER_SECONDS,
+    context = _standalone_context() | {
         "saving": request.method == "POST",
         "search": search,  # only search is down (articles/views.py)
     }

@@ -11,7 +11,6 @@
 
 import contextlib
 import http.client
-import os
 import socket
 import subprocess
 import sys
@@ -23,14 +22,15 @@ from pathlib import Path
 import pytest
 from django.db import connections
 
+from bench.run import bench_environment, free_port
+
 ROOT = Path(__file__).resolve().parent.parent
 GUNICORN = Path(sys.executable).parent / "gunicorn"
 
 
 def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A port that was free a moment ago: nothing listens there, connections are refused."""
+    return free_port()
 
 
 class _Listener:
@@ -133,25 +133,10 @@ class Answer:
 
 
 def production_environment(port: int, **overrides: str) -> dict[str, str]:
-    """Production settings on plain HTTP at 127.0.0.1:port, plus the test's own."""
-    environment = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"DATABASE_URL", "CACHE_URL", "DJANGO_SETTINGS_MODULE"}
-    }
-    return environment | {
-        "DJANGO_SETTINGS_MODULE": "tests.server_settings",
-        "DEBUG": "0",
-        "SECRET_KEY": "outage-tests-only-secret-key-" + "x" * 40,
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SITE_URL": f"http://127.0.0.1:{port}",
-        "SECURE_SSL_REDIRECT": "0",
-        "SESSION_COOKIE_SECURE": "0",
-        "CSRF_COOKIE_SECURE": "0",
-        "SECURE_HSTS_SECONDS": "0",
-        "LOG_LEVEL": "WARNING",
-        **overrides,
-    }
+    """The benchmark's production settings on plain HTTP, with the test's own on top."""
+    environment = bench_environment(overrides.pop("DATABASE_URL", ""), port)
+    environment.pop("CACHE_URL", None)  # local memory unless the test names a cache
+    return environment | {"DJANGO_SETTINGS_MODULE": "tests.server_settings", **overrides}
 
 
 class AppServer:
