@@ -136,6 +136,7 @@ def production_environment(port: int, **overrides: str) -> dict[str, str]:
     """The benchmark's production settings on plain HTTP, with the test's own on top."""
     environment = bench_environment(overrides.pop("DATABASE_URL", ""), port)
     environment.pop("CACHE_URL", None)  # local memory unless the test names a cache
+    environment.pop("DATABASE_STATEMENT_TIMEOUT")  # production's, not the benchmark's seeding
     return environment | {"DJANGO_SETTINGS_MODULE": "tests.server_settings", **overrides}
 
 
