@@ -14,6 +14,8 @@ in a cache that is down lets requests through rather than refusing every reader.
 import logging
 import threading
 import time
+from functools import cached_property
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
@@ -66,13 +68,20 @@ _outages_lock = threading.Lock()
 class ResilientRedisCache(RedisCache):
     """RedisCache whose every call falls back to what a cache without the entry would answer."""
 
+    @cached_property
+    def where(self) -> str:
+        """The servers as logged: host, port and database, never a password from the URL."""
+        return ", ".join(
+            f"{parts.hostname}:{parts.port or 6379}{parts.path}"
+            for parts in map(urlsplit, self._servers)
+        )
+
     @property
     def outage(self) -> _Outage:
-        location = str(self._servers)
-        outage = _outages.get(location)
+        outage = _outages.get(self.where)
         if outage is None:
             with _outages_lock:
-                outage = _outages.setdefault(location, _Outage())
+                outage = _outages.setdefault(self.where, _Outage())
         return outage
 
     def guarded(self, fallback, call, *args, **kwargs):
@@ -85,9 +94,9 @@ class ResilientRedisCache(RedisCache):
         try:
             result = call(*args, **kwargs)
         except RedisError as error:
-            outage.failed(self._servers, error)
+            outage.failed(self.where, error)
             return fallback
-        outage.answered(self._servers)
+        outage.answered(self.where)
         return result
 
     # What a cache without the entry answers; writes are dropped, as an evicted entry would be.

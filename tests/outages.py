@@ -198,12 +198,14 @@ def _wait_for(server: AppServer, process: subprocess.Popen, timeout: float = 60)
 
 @pytest.fixture
 def database_proxy(live_server):
-    """Every new connection of the live server goes through a proxy to the real server."""
-    server = connections.settings["default"]  # what each request's connection is made from
-    address = server["HOST"], server["PORT"]
+    """Every new connection of the live server goes through a proxy to the real server.
+
+    Connections are made from `connections.settings`; the test's own connection keeps its own
+    copy of them, so it still reaches the server directly when the proxy is cut."""
+    server = connections.settings["default"]
     with TcpProxy(server["HOST"] or "127.0.0.1", int(server["PORT"] or 5432)) as proxy:
-        server["HOST"], server["PORT"] = "127.0.0.1", str(proxy.port)
+        connections.settings["default"] = server | {"HOST": "127.0.0.1", "PORT": str(proxy.port)}
         try:
             yield proxy
         finally:
-            server["HOST"], server["PORT"] = address
+            connections.settings["default"] = server

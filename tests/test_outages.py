@@ -1,4 +1,4 @@
-"""When PostgreSQL stops or hangs, the site answers a 503 page in its design within 2 s, and
+"""When the database stops or hangs, the site answers a 503 page in its design within 2 s, and
 recovers by itself when the database returns; an editor's save says where the text is.
 
 Each test breaks a real service on this machine: a closed port, a listener that never answers, a
@@ -38,9 +38,16 @@ def assert_outage_page(answer, *, desk=False):
     assert answer.seconds < OUTAGE_SECONDS, f"{answer.seconds:.2f} s"
 
 
-def test_with_postgresql_unreachable_every_public_page_is_the_503_page(tmp_path):
-    url = f"postgres://postgres@127.0.0.1:{closed_port()}/newsroom"
-    with app_server(tmp_path, DATABASE_URL=url) as server:
+@pytest.mark.parametrize(
+    "url",
+    [
+        pytest.param(lambda: f"postgres://postgres@127.0.0.1:{closed_port()}/newsroom", id="pg"),
+        # SQLite's equivalent: its file cannot be opened.
+        pytest.param(lambda: "sqlite:////nonexistent-outage-dir/db.sqlite3", id="sqlite"),
+    ],
+)
+def test_with_the_database_unreachable_every_public_page_is_the_503_page(tmp_path, url):
+    with app_server(tmp_path, DATABASE_URL=url()) as server:
         for path in PAGES:
             assert_outage_page(server.get(urllib.parse.quote(path, safe="/?=")))
         desk = server.get("/admin/articles/article/1/change/", headers=SESSION)
