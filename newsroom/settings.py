@@ -93,6 +93,8 @@ INSTALLED_APPS = [
 # page-cache hits before the rest of the stack runs, and sets the caching headers last.
 MIDDLEWARE = [
     "newsroom.middleware.PublicCacheMiddleware",
+    # Before anything reads the database: which one a request reads (newsroom/dbrouters.py).
+    "newsroom.dbrouters.ReplicaReadsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Before WhiteNoise, so static files carry the policy too (an SVG opened on its own is a page).
     "csp.middleware.CSPMiddleware",
@@ -128,15 +130,42 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "newsroom.wsgi.application"
 
+# --- Databases: the primary and its read replicas ------------------------------------------------
 # SQLite is the embedded default; DATABASE_URL (postgres://user@host:port/name) switches to
-# PostgreSQL. Persistent connections are worth 25-40% of a request's cost on PostgreSQL.
-DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+# PostgreSQL. DATABASE_REPLICA_URLS lists read replicas of it (comma-separated URLs of streaming
+# replicas): public pages read from one of them, everything else uses the primary, and a client
+# that wrote stays on the primary for DATABASE_PRIMARY_AFTER_WRITE_SECONDS (newsroom/dbrouters.py).
+
+
+def database(url: str) -> dict:
+    """One DATABASES entry. The primary and every replica are built here, so that whatever is
+    set for connections (persistence, timeouts) applies to all of them alike."""
+    # Persistent connections are worth 25-40% of a request's cost on PostgreSQL.
+    return dj_database_url.parse(
+        url,
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
         conn_health_checks=True,
     )
+
+
+DATABASES = {
+    "default": database(os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
 }
+DATABASE_REPLICAS = []
+for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS"), start=1):
+    _replica = database(_url)
+    if _replica["ENGINE"] != DATABASES["default"]["ENGINE"]:
+        raise ImproperlyConfigured("DATABASE_REPLICA_URLS must name replicas of DATABASE_URL.")
+    # The test runner makes no database for a mirror: it reads the test database instead.
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES[f"replica{_number}"] = _replica
+    DATABASE_REPLICAS.append(f"replica{_number}")
+DATABASE_ROUTERS = ["newsroom.dbrouters.PrimaryReplicaRouter"]
+# Longer than the replicas ever lag behind the primary.
+DATABASE_PRIMARY_AFTER_WRITE_SECONDS = env_int(
+    "DATABASE_PRIMARY_AFTER_WRITE_SECONDS", 10, minimum=1, maximum=3600
+)
+# --- end of databases ----------------------------------------------------------------------------
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
