@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.defaults import page_not_found
 
+from . import ratelimit
 from .caching import dependencies as cache_keys
 from .metadata import news_article
 from .models import Article, Author, Correction, Region, RelatedLink, Tag, TaggedArticle
@@ -273,6 +274,9 @@ def search(request):
     params = form.cleaned_data
     page = None
     if params["q"]:
+        wait = ratelimit.seconds_to_wait(request)
+        if wait:
+            return ratelimit.too_many_searches(request, wait)
         results = search_articles(
             params["q"],
             region=params.get("region", ""),

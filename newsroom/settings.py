@@ -291,6 +291,22 @@ EDGE_PURGE_TIMEOUT = env_int("EDGE_PURGE_TIMEOUT", 5, minimum=1, maximum=60)
 EDGE_PURGE_MAX_ATTEMPTS = env_int("EDGE_PURGE_MAX_ATTEMPTS", 5, minimum=1, maximum=20)
 EDGE_PURGE_RETRY_DELAY = env_int("EDGE_PURGE_RETRY_DELAY", 2, minimum=1, maximum=3600)
 
+# --- Search rate limit (articles/ratelimit.py) -------------------------------------------------
+# Searches with a query per client address (TRUSTED_PROXY_COUNT decides which address that is),
+# as django-ratelimit writes a rate: "30/m" is 30 a minute, "100/5m" 100 in five minutes (s, m, h,
+# d). Counted in the default cache; a cache that fails lets searches through. django-ratelimit is
+# not an installed app: its only part there is system checks, which refuse local memory (right
+# for one process, as the page cache is) and warn of Django's own Redis backend (which counts
+# atomically, as it needs).
+SEARCH_RATE_LIMIT = os.environ.get("SEARCH_RATE_LIMIT", "").strip() or "30/m"
+if not re.fullmatch(r"[1-9][0-9]{0,5}/([1-9][0-9]{0,4})?[smhd]", SEARCH_RATE_LIMIT):
+    raise ImproperlyConfigured(
+        f"SEARCH_RATE_LIMIT={SEARCH_RATE_LIMIT!r}: use searches/period, e.g. 30/m or 100/5m."
+    )
+RATELIMIT_USE_CACHE = "default"
+RATELIMIT_FAIL_OPEN = True
+# --- end of the search rate limit ----------------------------------------------------------------
+
 # How long a signed preview link to an unpublished story works (articles/publishing/previews.py).
 # A month at most: a preview link is for the desk's next steps, not a standing way in.
 PREVIEW_MAX_AGE = datetime.timedelta(
