@@ -21,6 +21,7 @@ from django.urls import reverse
 from articles.publishing import workflow
 from articles.publishing.corrections import add_correction
 from tests.factories import ArticleFactory
+from tests.programs import stop
 from tests.tasks import run_worker
 
 DEPLOY = Path(__file__).resolve().parent.parent / "deploy" / "varnish"
@@ -129,12 +130,7 @@ acl purgers {{ "127.0.0.1"; }}
         settings.EDGE_PURGE_TIMEOUT = 2
         yield edge
     finally:
-        varnishd.terminate()
-        try:
-            varnishd.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            varnishd.kill()
-            varnishd.wait()
+        stop(varnishd)
         shutil.rmtree(tmp_path, ignore_errors=True)
 
 

@@ -30,6 +30,7 @@ from django.db import connection
 
 from bench.run import bench_environment, free_port, gunicorn_on
 from tests.factories import ArticleFactory
+from tests.programs import stop
 
 DEPLOY = Path(__file__).resolve().parent.parent / "deploy" / "nginx"
 SLOW_CLIENTS = 50
@@ -139,12 +140,7 @@ http {{
             time.sleep(0.1)
         yield port
     finally:
-        nginx.terminate()
-        try:
-            nginx.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            nginx.kill()
-            nginx.wait()
+        stop(nginx)
         shutil.rmtree(folder, ignore_errors=True)
 
 
