@@ -40,8 +40,8 @@ sub vcl_recv {
     if (req.http.Authorization || req.http.Cookie ~ "(^|;\s*)sessionid=") {
         return (pass);
     }
-    # A client that wrote a moment ago reads its own change from the primary (newsroom/dbrouters.py)
-    # rather than a copy made before the purge reached us.
+    # A client that wrote a moment ago reads its own change from the primary database
+    # (newsroom/dbrouters.py), not a copy made before the purge reached us.
     if (req.http.Cookie ~ "(^|;\s*)newsroom_wrote=") {
         return (pass);
     }
