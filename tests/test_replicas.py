@@ -17,6 +17,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connections
 from django.urls import reverse
 
+from articles.models import Article, Photo
 from newsroom.dbrouters import RECENT_WRITE_COOKIE, PrimaryReplicaRouter
 from tests.desk import story_data
 from tests.factories import ArticleFactory
@@ -182,6 +183,15 @@ def test_migrations_run_on_the_primary_alone():
     assert router.allow_migrate("replica1", "articles") is False
     assert router.db_for_write(None) == "default"
     assert router.db_for_read(None) is None  # outside a request: Django's default, the primary
+
+
+def test_objects_from_the_primary_and_a_replica_may_be_related(settings):
+    settings.DATABASE_REPLICAS = ["replica1"]
+    story, photo = Article(), Photo()
+    story._state.db, photo._state.db = "default", "replica1"
+    assert PrimaryReplicaRouter().allow_relation(story, photo) is True
+    photo._state.db = "archive"  # a database of another data set: Django's own rule decides
+    assert PrimaryReplicaRouter().allow_relation(story, photo) is None
 
 
 def test_each_replica_url_becomes_a_mirror_of_the_primary_in_tests(monkeypatch):
