@@ -9,12 +9,14 @@ import time
 import uuid
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 from django_ratelimit.core import _get_window
 
 from articles import ratelimit
 from tests.factories import ArticleFactory
 from tests.test_caching import REDIS_URL, redis_available
+from tests.test_settings import PRODUCTION, load
 
 LIMIT = 3
 PERIOD = 6
@@ -134,3 +136,16 @@ def test_a_cache_that_does_not_answer_lets_searches_through(client, settings, ca
         assert search(client, f"пожар {n}", READER).status_code == 200
     failures = [r for r in caplog.records if "rate limit not counted" in r.getMessage()]
     assert len(failures) == 1  # logged once, not per search
+
+
+@pytest.mark.parametrize("rate", ["30", "30/minute", "0/m", "-5/m", "30/0m", "тридцать/м"])
+def test_a_mistyped_rate_stops_the_process(monkeypatch, rate):
+    with pytest.raises(ImproperlyConfigured, match="SEARCH_RATE_LIMIT"):
+        load(monkeypatch, **PRODUCTION, SEARCH_RATE_LIMIT=rate)
+
+
+def test_a_rate_is_read_as_django_ratelimit_writes_it(monkeypatch):
+    assert (
+        load(monkeypatch, **PRODUCTION, SEARCH_RATE_LIMIT="100/5m")["SEARCH_RATE_LIMIT"] == "100/5m"
+    )
+    assert load(monkeypatch, **PRODUCTION, SEARCH_RATE_LIMIT="")["SEARCH_RATE_LIMIT"] == "30/m"
