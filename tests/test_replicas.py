@@ -8,6 +8,7 @@ run is the one that proves them.
 """
 
 import copy
+import datetime
 import time
 
 import psycopg2
@@ -16,11 +17,14 @@ from django.conf import settings as django_settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections
 from django.urls import reverse
+from django.utils import timezone
 
+from articles.caching import purges
 from articles.models import Article, Photo
 from newsroom.dbrouters import RECENT_WRITE_COOKIE, PrimaryReplicaRouter
 from tests.desk import story_data
 from tests.factories import ArticleFactory
+from tests.test_caching import queued_purges
 from tests.test_settings import PRODUCTION, load
 
 ALIAS = "replica_under_test"
@@ -183,6 +187,23 @@ def test_migrations_run_on_the_primary_alone():
     assert router.allow_migrate("replica1", "articles") is False
     assert router.db_for_write(None) == "default"
     assert router.db_for_read(None) is None  # outside a request: Django's default, the primary
+
+
+@pytest.mark.django_db
+def test_with_replicas_a_purge_is_sent_again_once_they_have_caught_up(settings):
+    settings.EDGE_PURGE_URLS = ["http://127.0.0.1:9/"]
+    settings.DATABASE_PRIMARY_AFTER_WRITE_SECONDS = 10
+    soon = timezone.now() + datetime.timedelta(minutes=1)  # an undelayed task has no such time
+    purges.purge(["story-1"])
+    assert queued_purges().count() == 1
+    assert not queued_purges().filter(run_after__lt=soon).exists()
+
+    settings.DATABASE_REPLICAS = ["replica1"]
+    purges.purge(["story-2"])
+    assert queued_purges().count() == 3
+    (again,) = queued_purges().filter(run_after__lt=soon)
+    assert again.args_kwargs["kwargs"]["keys"] == ["story-2"]
+    assert 8 < (again.run_after - timezone.now()).total_seconds() <= 10
 
 
 def test_objects_from_the_primary_and_a_replica_may_be_related(settings):
