@@ -18,6 +18,7 @@ from django.views.defaults import page_not_found
 
 from newsroom import errors
 
+from . import ratelimit
 from .caching import dependencies as cache_keys
 from .metadata import news_article
 from .models import Article, Author, Correction, Region, RelatedLink, Tag, TaggedArticle
@@ -279,6 +280,9 @@ def search(request):
     params = form.cleaned_data
     page = results = None
     if params["q"]:
+        wait = ratelimit.seconds_to_wait(request)
+        if wait:
+            return ratelimit.too_many_searches(request, wait)
         try:
             page, results = _search_page(request, params)
         except ProgrammingError:

@@ -220,8 +220,8 @@ def search_report(search: dict, results: dict[str, dict]) -> str:
 
 
 @contextlib.contextmanager
-def serving(env: dict[str, str], port: int):
-    """One gunicorn sync worker on the first core; yields the worker's pid."""
+def gunicorn_on(env: dict[str, str], port: int, workers: int = 1):
+    """gunicorn's sync workers on the first core, answering on `port`; yields the master process."""
     gunicorn = subprocess.Popen(
         [
             "taskset",
@@ -230,7 +230,7 @@ def serving(env: dict[str, str], port: int):
             str(Path(PYTHON).parent / "gunicorn"),
             "newsroom.wsgi",
             "--workers",
-            "1",
+            str(workers),
             "--bind",
             f"127.0.0.1:{port}",
             "--log-level",
@@ -241,10 +241,17 @@ def serving(env: dict[str, str], port: int):
     )
     try:
         wait_for(port)
-        yield worker_pid(gunicorn.pid)
+        yield gunicorn
     finally:
         gunicorn.terminate()
         gunicorn.wait(timeout=30)
+
+
+@contextlib.contextmanager
+def serving(env: dict[str, str], port: int):
+    """One gunicorn sync worker on the first core; yields the worker's pid."""
+    with gunicorn_on(env, port) as gunicorn:
+        yield worker_pid(gunicorn.pid)
 
 
 @contextlib.contextmanager

@@ -18,6 +18,12 @@ PRIVATE = "private, no-store"
 SURROGATE_KEY_HEADER = "Surrogate-Key"
 
 
+def private_prefixes() -> tuple[str, ...]:
+    """The paths of the desk and of previews: never public, never kept, read from the primary."""
+    preview = reverse("articles:article_preview", kwargs={"token": "-"})
+    return (reverse("admin:index"), preview.removesuffix("-/"))
+
+
 class PublicCacheMiddleware:
     """Caching policy, first in MIDDLEWARE.
 
@@ -96,8 +102,7 @@ class PublicCacheMiddleware:
 
     def _private_path(self, request) -> bool:
         if self._private_prefixes is None:
-            preview = reverse("articles:article_preview", kwargs={"token": "-"})
-            self._private_prefixes = (reverse("admin:index"), preview.removesuffix("-/"))
+            self._private_prefixes = private_prefixes()
         return request.path.startswith(self._private_prefixes)
 
     @staticmethod

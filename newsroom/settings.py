@@ -96,6 +96,8 @@ MIDDLEWARE = [
     # /healthz and /readyz for the load balancer, before the host check and the https redirect.
     "newsroom.health.HealthCheckMiddleware",
     "newsroom.middleware.PublicCacheMiddleware",
+    # Before anything reads the database: which one a request reads (newsroom/dbrouters.py).
+    "newsroom.dbrouters.ReplicaReadsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Before WhiteNoise, so static files carry the policy too (an SVG opened on its own is a page).
     "csp.middleware.CSPMiddleware",
@@ -131,17 +133,7 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "newsroom.wsgi.application"
 
-# SQLite is the embedded default; DATABASE_URL (postgres://user@host:port/name) switches to
-# PostgreSQL. Persistent connections are worth 25-40% of a request's cost on PostgreSQL.
-DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
-        conn_health_checks=True,
-    )
-}
-
-# --- When a part fails (README: "When a part fails") ---------------------------------------
+# --- When a part fails (README: "When a part fails"): the database ------------------------
 # The database. A server that is down or hanging costs a request at most the connect timeout:
 # then it gets the static 503 page with Retry-After (newsroom/errors.py), and the process tries
 # no new connection for DATABASE_RECONNECT_SECONDS (newsroom/db/postgresql/). A statement
@@ -166,10 +158,48 @@ def database_options(entry: dict) -> dict:
     statement = f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT * 1000}"
     options["options"] = " ".join(filter(None, [options.get("options", ""), statement]))
     return entry | {"ENGINE": "newsroom.db.postgresql", "OPTIONS": options}
+# --- end of "When a part fails": the database ---------------------------------------------
 
 
-DATABASES = {alias: database_options(entry) for alias, entry in DATABASES.items()}
+# --- Databases: the primary and its read replicas ------------------------------------------------
+# SQLite is the embedded default; DATABASE_URL (postgres://user@host:port/name) switches to
+# PostgreSQL. DATABASE_REPLICA_URLS lists read replicas of it (comma-separated URLs of streaming
+# replicas): public pages read from one of them, everything else uses the primary, and a client
+# that wrote stays on the primary for DATABASE_PRIMARY_AFTER_WRITE_SECONDS (newsroom/dbrouters.py).
 
+
+def database(url: str) -> dict:
+    """One DATABASES entry. The primary and every replica are built here, so that whatever is
+    set for connections (persistence, timeouts) applies to all of them alike."""
+    # Persistent connections are worth 25-40% of a request's cost on PostgreSQL.
+    entry = dj_database_url.parse(
+        url,
+        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
+    )
+    return database_options(entry)
+
+
+DATABASES = {
+    "default": database(os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
+}
+DATABASE_REPLICAS = []
+for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS"), start=1):
+    _replica = database(_url)
+    if _replica["ENGINE"] != DATABASES["default"]["ENGINE"]:
+        raise ImproperlyConfigured("DATABASE_REPLICA_URLS must name replicas of DATABASE_URL.")
+    # The test runner makes no database for a mirror: it reads the test database instead.
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES[f"replica{_number}"] = _replica
+    DATABASE_REPLICAS.append(f"replica{_number}")
+DATABASE_ROUTERS = ["newsroom.dbrouters.PrimaryReplicaRouter"]
+# Longer than the replicas ever lag behind the primary.
+DATABASE_PRIMARY_AFTER_WRITE_SECONDS = env_int(
+    "DATABASE_PRIMARY_AFTER_WRITE_SECONDS", 10, minimum=1, maximum=3600
+)
+# --- end of databases ----------------------------------------------------------------------------
+
+# --- When a part fails: the cache ---------------------------------------------------------
 # The cache (Redis). Down or hanging, it costs a request at most these socket timeouts once:
 # newsroom/cache.py then treats every read as a miss and every write as done for
 # CACHE_RETRY_SECONDS, logs the outage once, and pages come from the database.
@@ -309,6 +339,22 @@ EDGE_PURGE_TIMEOUT = env_int("EDGE_PURGE_TIMEOUT", 5, minimum=1, maximum=60)
 # Tries of an edge purge, and seconds before the second one (each later wait doubles).
 EDGE_PURGE_MAX_ATTEMPTS = env_int("EDGE_PURGE_MAX_ATTEMPTS", 5, minimum=1, maximum=20)
 EDGE_PURGE_RETRY_DELAY = env_int("EDGE_PURGE_RETRY_DELAY", 2, minimum=1, maximum=3600)
+
+# --- Search rate limit (articles/ratelimit.py) -------------------------------------------------
+# Searches with a query per client address (TRUSTED_PROXY_COUNT decides which address that is),
+# as django-ratelimit writes a rate: "30/m" is 30 a minute, "100/5m" 100 in five minutes (s, m, h,
+# d). Counted in the default cache; a cache that fails lets searches through. django-ratelimit is
+# not an installed app: its only part there is system checks, which refuse local memory (right
+# for one process, as the page cache is) and warn of Django's own Redis backend (which counts
+# atomically, as it needs).
+SEARCH_RATE_LIMIT = os.environ.get("SEARCH_RATE_LIMIT", "").strip() or "30/m"
+if not re.fullmatch(r"[1-9][0-9]{0,5}/([1-9][0-9]{0,4})?[smhd]", SEARCH_RATE_LIMIT):
+    raise ImproperlyConfigured(
+        f"SEARCH_RATE_LIMIT={SEARCH_RATE_LIMIT!r}: use searches/period, e.g. 30/m or 100/5m."
+    )
+RATELIMIT_USE_CACHE = "default"
+RATELIMIT_FAIL_OPEN = True
+# --- end of the search rate limit ----------------------------------------------------------------
 
 # How long a signed preview link to an unpublished story works (articles/publishing/previews.py).
 # A month at most: a preview link is for the desk's next steps, not a standing way in.

@@ -22,3 +22,7 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 PAGE_CACHE_ENABLED = False
 # WhiteNoise indexes STATIC_ROOT at start-up; tests never run collectstatic: an empty one.
 STATIC_ROOT = tempfile.mkdtemp(prefix="newsroom-test-static-")
+# A replica in the environment is a mirror of the test database here (settings.py), but over a
+# connection of its own, outside the test's transaction: reads stay on the primary unless a test
+# routes them (tests/test_replicas.py, with a real second database).
+DATABASE_REPLICAS = []

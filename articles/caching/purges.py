@@ -228,6 +228,14 @@ def purge(purged) -> None:
         pagecache.purge(purged)
     if pagecache.shared() or settings.EDGE_PURGE_URLS:
         purge_pages.enqueue(keys=purged)
+        if settings.DATABASE_REPLICAS:
+            # A page asked for right after the purge may be made from a replica that has not yet
+            # replayed the write, and kept: purged once more when the replicas have caught up
+            # (newsroom/dbrouters.py), it is made anew from what they hold then.
+            caught_up = timezone.now() + datetime.timedelta(
+                seconds=settings.DATABASE_PRIMARY_AFTER_WRITE_SECONDS
+            )
+            purge_pages.using(run_after=caught_up).enqueue(keys=purged)
 
 
 @task(queue_name=QUEUE)
