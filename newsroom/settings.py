@@ -158,6 +158,8 @@ def database_options(entry: dict) -> dict:
     statement = f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT * 1000}"
     options["options"] = " ".join(filter(None, [options.get("options", ""), statement]))
     return entry | {"ENGINE": "newsroom.db.postgresql", "OPTIONS": options}
+
+
 # --- end of "When a part fails": the database ---------------------------------------------
 
 
