@@ -227,7 +227,7 @@ class PhotoAdminForm(forms.ModelForm):
         super().full_clean()
         image = getattr(self, "cleaned_data", {}).get("image")
         new_upload = isinstance(image, ContentFile) and not isinstance(image, FieldFile)
-        stored = new_upload and not self.errors and self._store(image)
+        stored = self._store(image) if new_upload and not self.errors else None
         # A storage that just refused the photo is not asked to keep a copy of it as well.
         if self.errors and new_upload and not self.pending and stored is not False:
             token = photos.try_keep_pending(image)
