@@ -220,7 +220,9 @@ def save_stored(photo: Photo, staged: list[PhotoRendition]) -> None:
     hold the same size, width and format; the build after the save drops any others.
     """
     identities = {_identity(rendition) for rendition in staged}
-    _delete([r for r in photo.renditions.all() if _identity(r) in identities])
+    # Not `photo.renditions.all()`: the desk's queryset prefetches only the thumbnails.
+    existing = PhotoRendition.objects.filter(photo=photo)
+    _delete([r for r in existing if _identity(r) in identities])
     for rendition in staged:
         rendition.photo = photo
     PhotoRendition.objects.bulk_create(staged)

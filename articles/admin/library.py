@@ -215,14 +215,6 @@ class PhotoAdminForm(forms.ModelForm):
             return photos.open_pending(self.pending)
         return image
 
-    def clean(self):
-        cleaned_data = super().clean()
-        if isinstance(cleaned_data.get("image"), FieldFile):
-            # The file stays: setting it again would make Django re-read the stored image for its
-            # size, which fails for a file gone from storage and costs a download on S3.
-            del cleaned_data["image"]
-        return cleaned_data
-
     def full_clean(self):
         super().full_clean()
         image = getattr(self, "cleaned_data", {}).get("image")
