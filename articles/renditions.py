@@ -301,6 +301,14 @@ def remove_file_after_delete(sender, instance: PhotoRendition, **kwargs) -> None
     transaction.on_commit(lambda: storage.delete(name), robust=True)
 
 
+@receiver(post_delete, sender=Photo, dispatch_uid="articles.renditions.remove_photo_file")
+def remove_photo_file_after_delete(sender, instance: Photo, **kwargs) -> None:
+    """A deleted photo's own file goes too once the delete commits; its renditions go above."""
+    if instance.image:
+        storage, name = instance.image.storage, instance.image.name
+        transaction.on_commit(lambda: storage.delete(name), robust=True)
+
+
 def _focal(percent: int | None) -> int:
     return 50 if percent is None else percent
 
