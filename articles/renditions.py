@@ -185,54 +185,86 @@ def build_renditions(photo: Photo, *, force: bool = False) -> BuildResult:
         return BuildResult(created=_make_missing(photo, source, stored_size, current))
 
 
-def store_new_file(photo: Photo, upload: ContentFile) -> list[PhotoRendition]:
+@dataclass
+class StoredFiles:
+    """What the desk stored ahead of a photo's save: the renditions' unsaved rows, every name."""
+
+    renditions: list[PhotoRendition]
+    names: list[str]
+
+
+def store_new_file(photo: Photo, upload: ContentFile) -> StoredFiles:
     """Store a photo's new file and all its renditions before the photo's row is saved.
 
     The desk calls this while validating an upload, so that a storage which cannot take the
     files (a full disk, an unreachable bucket) is a form error and not a photo saved without its
-    renditions. Either everything is stored and the renditions' unsaved rows are returned, for
-    `save_stored` once the photo is saved, or whatever was stored is deleted and the error raised.
+    renditions. Either everything is stored, for `save_stored` once the photo is saved, or
+    whatever was stored is deleted and the storage's error raised.
     """
-    storage = photo.image.storage
-    stored: list[str] = []
+    photo.image.save(upload.name, upload, save=False)
     try:
-        photo.image.save(upload.name, upload, save=False)
-        stored.append(photo.image.name)
         upload.seek(0)
-        source, stored_size = _decode(upload.read())
-        with source:
-            staged = []
-            for spec, size, image_format, data in _encode_missing(photo, source, stored_size, {}):
-                rendition = _write(photo, spec, size, image_format, data)
-                stored.append(rendition.file.name)
-                staged.append(rendition)
+        stored = _store_missing_files(photo, *_decode(upload.read()))
     except BaseException:
-        for name in stored:
-            storage.delete(name)
+        photo.image.storage.delete(photo.image.name)
         raise
-    return staged
+    stored.names.append(photo.image.name)
+    return stored
 
 
-def save_stored(photo: Photo, staged: list[PhotoRendition]) -> None:
-    """Insert the rows of renditions `store_new_file` stored, now that the photo is saved.
+def store_new_crops(photo: Photo) -> StoredFiles | None:
+    """Store the cropped renditions a changed focal point needs, before the photo is saved.
 
-    Renditions of the file being replaced go first (their files once this commits), since they
-    hold the same size, width and format; the build after the save drops any others.
+    As `store_new_file`, so a full disk is a form error and the old crops stay until the new
+    ones exist. None when the stored file cannot be read: the build after the save logs that.
     """
-    identities = {_identity(rendition) for rendition in staged}
+    try:
+        source, stored_size = _open_source(photo)
+    except _READ_ERRORS:
+        return None
+    return _store_missing_files(photo, source, stored_size)
+
+
+def _store_missing_files(
+    photo: Photo, source: Image.Image, stored_size: tuple[int, int]
+) -> StoredFiles:
+    """The files of every rendition the photo, as it is about to be saved, lacks; all or none."""
+    existing = list(PhotoRendition.objects.filter(photo=photo)) if photo.pk else []
+    current, _stale = _sort_out(existing, _plan(photo, *stored_size), force=False)
+    written: list[PhotoRendition] = []
+    try:
+        with source:
+            for spec, size, image_format, data in _encode_missing(
+                photo, source, stored_size, current
+            ):
+                written.append(_write(photo, spec, size, image_format, data))
+    except BaseException:
+        for rendition in written:
+            rendition.file.storage.delete(rendition.file.name)
+        raise
+    return StoredFiles(written, [rendition.file.name for rendition in written])
+
+
+def save_stored(photo: Photo, stored: StoredFiles) -> None:
+    """Insert the rows of the renditions stored ahead, now that the photo is saved.
+
+    Outdated renditions of the same size, width and format go first (their files once this
+    commits); the build after the save drops any others.
+    """
+    identities = {_identity(rendition) for rendition in stored.renditions}
     # Not `photo.renditions.all()`: the desk's queryset prefetches only the thumbnails.
     existing = PhotoRendition.objects.filter(photo=photo)
     _delete([r for r in existing if _identity(r) in identities])
-    for rendition in staged:
+    for rendition in stored.renditions:
         rendition.photo = photo
-    PhotoRendition.objects.bulk_create(staged)
+    PhotoRendition.objects.bulk_create(stored.renditions)
     remember_file_present(photo, present=True)
 
 
-def discard_stored(photo: Photo, staged: list[PhotoRendition]) -> None:
-    """Delete what `store_new_file` stored, for a save that failed after it."""
-    storage = photo.image.storage
-    for name in [photo.image.name, *(rendition.file.name for rendition in staged)]:
+def discard_stored(stored: StoredFiles) -> None:
+    """Delete what was stored ahead of a save that failed after it."""
+    storage = Photo._meta.get_field("image").storage
+    for name in stored.names:
         storage.delete(name)
 
 

@@ -172,3 +172,34 @@ def test_a_form_failing_on_another_field_on_a_full_disk_only_asks_for_the_file_a
     assert "Обязательное поле" in page  # the credit, as the editor left it
     assert not re.search(r'name="pending_upload"[^>]* value="[^"]', page)  # nothing kept
     assert files_in(tmpfs_media) == before
+
+
+def test_a_focal_point_whose_new_crops_do_not_fit_keeps_the_old_crops(admin_client, tmpfs_media):
+    assert admin_client.post(ADD, form_data(image=upload(noisy_jpeg()))).status_code == 302
+    photo = Photo.objects.get()
+    renditions = sorted(photo.renditions.values_list("file", flat=True))
+    fill(tmpfs_media, leave=PAGE)
+    before = files_in(tmpfs_media)
+
+    change = reverse("admin:articles_photo_change", args=[photo.pk])
+    response = admin_client.post(change, form_data(focal_x="10", focal_y="90"))
+
+    assert_refused_for_lack_of_room(response)
+    assert files_in(tmpfs_media) == before
+    photo.refresh_from_db()
+    assert (photo.focal_x, photo.focal_y) == (None, None)
+    assert sorted(photo.renditions.values_list("file", flat=True)) == renditions
+
+
+def test_a_new_focal_point_has_its_crops_as_soon_as_it_is_saved(admin_client, tmpfs_media):
+    assert admin_client.post(ADD, form_data(image=upload(noisy_jpeg()))).status_code == 302
+    photo = Photo.objects.get()
+    old_crops = set(photo.renditions.filter(spec="card").values_list("file", flat=True))
+
+    change = reverse("admin:articles_photo_change", args=[photo.pk])
+    response = admin_client.post(change, form_data(focal_x="10", focal_y="90"))
+
+    assert response.status_code == 302
+    new_crops = set(photo.renditions.filter(spec="card").values_list("file", flat=True))
+    assert new_crops and not new_crops & old_crops
+    assert all((tmpfs_media / name).stat().st_size > 0 for name in new_crops)

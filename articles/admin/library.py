@@ -219,7 +219,11 @@ class PhotoAdminForm(forms.ModelForm):
         super().full_clean()
         image = getattr(self, "cleaned_data", {}).get("image")
         new_upload = isinstance(image, ContentFile) and not isinstance(image, FieldFile)
-        stored = self._store(image) if new_upload and not self.errors else None
+        stored = None
+        if new_upload and not self.errors:
+            stored = self._store(renditions.store_new_file, self.instance, image)
+        elif {"focal_x", "focal_y"} & set(self.changed_data) and not self.errors:
+            stored = self._store(renditions.store_new_crops, self.instance)
         # A storage that just refused the photo is not asked to keep a copy of it as well.
         if self.errors and new_upload and not self.pending and stored is not False:
             token = photos.try_keep_pending(image)
@@ -229,10 +233,10 @@ class PhotoAdminForm(forms.ModelForm):
                 self.data[self.add_prefix("pending_upload")] = token
                 self._show_pending(token)
 
-    def _store(self, image: ContentFile) -> bool:
-        """Store the new file and its renditions; False, with a form error, if storage refused."""
+    def _store(self, store, *args) -> bool:
+        """Store the files the save needs; False, with a form error, if the storage refused."""
         try:
-            self.stored = renditions.store_new_file(self.instance, image)
+            self.stored = store(*args)
         except photos.STORAGE_ERRORS as error:
             self.instance.image.name, self.instance.width, self.instance.height = self._saved_file
             self.add_error("image", photos.storage_failed(error))
@@ -289,7 +293,7 @@ class PhotoAdmin(KeepsRevisionsMixin, RussianAdminMixin, admin.ModelAdmin):
                 renditions.save_stored(obj, form.stored)
         except BaseException:
             if form.stored is not None:
-                renditions.discard_stored(obj, form.stored)
+                renditions.discard_stored(form.stored)
             raise
         photos.discard_pending(form.pending)  # its photo is the saved one now
         if form.file_missing and form.stored is None:
