@@ -226,6 +226,9 @@ elif MEDIA_STORAGE == "s3":
     MEDIA_BACKEND = {"BACKEND": "storages.backends.s3.S3Storage"}
     if AWS_S3_CUSTOM_DOMAIN:
         _bucket_url = f"https://{AWS_S3_CUSTOM_DOMAIN}/"
+    elif AWS_S3_ENDPOINT_URL and AWS_S3_ADDRESSING_STYLE == "virtual":
+        _endpoint = urlsplit(AWS_S3_ENDPOINT_URL)
+        _bucket_url = f"{_endpoint.scheme}://{AWS_STORAGE_BUCKET_NAME}.{_endpoint.netloc}/"
     elif AWS_S3_ENDPOINT_URL:
         _bucket_url = f"{AWS_S3_ENDPOINT_URL}/{AWS_STORAGE_BUCKET_NAME}/"
     else:

@@ -232,12 +232,13 @@ CHECK = "import django; django.setup(); from django.core.management import call_
     ("env", "origin"),
     [
         ({}, "https://storage.example.net"),
+        ({"AWS_S3_ADDRESSING_STYLE": "virtual"}, "https://photos.storage.example.net"),
         ({"AWS_S3_CUSTOM_DOMAIN": "img.news.example"}, "https://img.news.example"),
     ],
-    ids=["endpoint", "custom-domain"],
+    ids=["endpoint", "bucket-subdomain", "custom-domain"],
 )
 def test_the_s3_settings_serve_unsigned_urls_the_csp_allows(env, origin):
-    finished = run_settings(SHOW_POLICY, **S3_ENV, **env)
+    finished = run_settings(SHOW_POLICY, **(S3_ENV | env))
     assert finished.returncode == 0, finished.stderr
     media_url, photo_url, img_src = json.loads(finished.stdout.splitlines()[-1])
 
