@@ -11,7 +11,6 @@ import tempfile
 
 from django.conf import settings
 from django.core import checks
-from django.core.files import locks
 from django.core.files.storage import FileSystemStorage, default_storage
 
 PARTIAL_PREFIX = ".partial-"
@@ -27,10 +26,10 @@ class MediaFileSystemStorage(FileSystemStorage):
         descriptor, temporary_path = tempfile.mkstemp(dir=directory, prefix=PARTIAL_PREFIX)
         try:
             with os.fdopen(descriptor, "wb") as temporary:
-                locks.lock(temporary, locks.LOCK_EX)
                 for chunk in content.chunks():
                     temporary.write(chunk if isinstance(chunk, bytes) else chunk.encode())
                 # A full disk may only show when the buffered tail is written: inside the `try`.
+                # Synced before it gets its name, so a crash cannot leave an empty file there.
                 temporary.flush()
                 os.fsync(temporary.fileno())
             while True:

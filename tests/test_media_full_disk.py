@@ -11,12 +11,14 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
 from articles import photos
 from articles.models import Photo, PhotoRendition
+from newsroom.storage import MediaFileSystemStorage
 from tests.test_photo_form import form_data
 
 pytestmark = pytest.mark.django_db
@@ -203,3 +205,17 @@ def test_a_new_focal_point_has_its_crops_as_soon_as_it_is_saved(admin_client, tm
     new_crops = set(photo.renditions.filter(spec="card").values_list("file", flat=True))
     assert new_crops and not new_crops & old_crops
     assert all((tmpfs_media / name).stat().st_size > 0 for name in new_crops)
+
+
+def test_the_local_storage_never_writes_over_a_file_and_keeps_files_readable(tmp_path, settings):
+    settings.FILE_UPLOAD_PERMISSIONS = 0o644
+    storage = MediaFileSystemStorage(location=tmp_path)
+    first = storage.save("renditions/a/card-320.jpg", ContentFile(b"first"))
+    # As a second builder racing for the same name would, past the storage's free-name check.
+    second = storage._save(first, ContentFile(b"second"))
+
+    assert second != first
+    assert (tmp_path / first).read_bytes() == b"first"
+    assert (tmp_path / second).read_bytes() == b"second"
+    assert (tmp_path / second).stat().st_mode & 0o777 == 0o644
+    assert sorted(files_in(tmp_path)) == sorted([first, second])  # no temporary file left

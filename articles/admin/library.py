@@ -190,9 +190,12 @@ class PhotoAdminForm(forms.ModelForm):
         if self.pending:
             self.fields["image"].required = False
             self._show_pending(self.data[self.add_prefix("pending_upload")])
-        # Asked of the storage itself, not the pages' cache: the desk must know the truth.
+        # Asked of the storage itself, not the pages' cache: the desk must know the truth, and
+        # tells the pages what it learned.
         image = self.instance.image
         self.file_missing = bool(image) and not image.storage.exists(image.name)
+        if image and self.instance.pk:
+            renditions.remember_file_present(self.instance, present=not self.file_missing)
         if self.file_missing:
             self.fields["image"].help_text = format_html(
                 "<strong>{}</strong> {}",
