@@ -22,7 +22,7 @@ from django.dispatch import receiver
 from PIL import Image, ImageOps
 
 from .models import Photo, PhotoRendition
-from .photos import ALLOWED_FORMATS, DECODE_ERRORS
+from .photos import ALLOWED_FORMATS, DECODE_ERRORS, STORAGE_ERRORS
 
 logger = logging.getLogger(__name__)
 
@@ -287,11 +287,26 @@ def file_present(photo: Photo) -> bool:
         key = _presence_key(photo)
         present = cache.get(key)
         if present is None:
-            present = photo.image.storage.exists(photo.image.name)
-            cache.set(key, present, FILE_PRESENCE_SECONDS)
-            if not present:
-                logger.warning("Photo %s: file %r is missing", photo.pk, photo.image.name)
+            present = _ask_storage(photo)
+            if present is None:
+                # A storage hiccup must not cost the photo: shown, and asked again next request.
+                present = True
+            else:
+                cache.set(key, present, FILE_PRESENCE_SECONDS)
         photo._file_present = present
+    return present
+
+
+def _ask_storage(photo: Photo) -> bool | None:
+    """Whether the storage has the file, or None when it cannot say (unreachable, say)."""
+    try:
+        present = photo.image.storage.exists(photo.image.name)
+    except STORAGE_ERRORS as error:
+        kind = type(error).__name__
+        logger.warning("Photo %s: cannot ask the storage (%s: %s)", photo.pk, kind, error)
+        return None
+    if not present:
+        logger.warning("Photo %s: file %r is missing", photo.pk, photo.image.name)
     return present
 
 

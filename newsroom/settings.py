@@ -223,6 +223,15 @@ elif MEDIA_STORAGE == "s3":
     AWS_S3_FILE_OVERWRITE = False
     # A stored file never changes under its name (a new upload is a new name).
     AWS_S3_OBJECT_PARAMETERS = {"CacheControl": "public, max-age=31536000, immutable"}
+    from botocore.config import Config as BotoConfig
+
+    # An unreachable bucket must fail fast: the desk's form and a page's check of a file wait
+    # on it. Two tries, short timeouts.
+    AWS_S3_CLIENT_CONFIG = BotoConfig(
+        connect_timeout=env_int("AWS_S3_CONNECT_TIMEOUT", 2, minimum=1, maximum=60),
+        read_timeout=env_int("AWS_S3_READ_TIMEOUT", 20, minimum=1, maximum=600),
+        retries={"mode": "standard", "max_attempts": 2},
+    )
     MEDIA_BACKEND = {"BACKEND": "storages.backends.s3.S3Storage"}
     if AWS_S3_CUSTOM_DOMAIN:
         _bucket_url = f"https://{AWS_S3_CUSTOM_DOMAIN}/"

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import boto3
 import pytest
+from botocore.config import Config
 from django.core.cache import cache
 from django.templatetags.static import static
 from django.urls import reverse
@@ -87,6 +88,9 @@ def bucket(s3_server, settings):
     settings.AWS_S3_FILE_OVERWRITE = False
     settings.AWS_ACCESS_KEY_ID = CREDENTIALS["AWS_ACCESS_KEY_ID"]
     settings.AWS_SECRET_ACCESS_KEY = CREDENTIALS["AWS_SECRET_ACCESS_KEY"]
+    settings.AWS_S3_CLIENT_CONFIG = Config(
+        connect_timeout=2, read_timeout=5, retries={"mode": "standard", "max_attempts": 2}
+    )
     settings.MEDIA_URL = f"{s3_server}/{name}/"
     yield Bucket(client, name, settings.MEDIA_URL)
 
@@ -187,6 +191,22 @@ def test_an_object_that_vanished_from_the_bucket_gives_the_placeholder(
 
     assert not any(url.startswith(bucket.url) for url in image_urls(page))
     assert static(PLACEHOLDER) in page
+
+
+def test_an_unreachable_bucket_leaves_the_story_page_whole(
+    admin_client, client, bucket, settings, django_capture_on_commit_callbacks
+):
+    story = uploaded_story(admin_client, django_capture_on_commit_callbacks)
+    cache.clear()
+    settings.AWS_S3_ENDPOINT_URL = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+    settings.STORAGES = {**settings.STORAGES}  # a new client, for the dead endpoint
+
+    started = time.monotonic()
+    response = client.get(story.get_absolute_url())
+
+    assert response.status_code == 200
+    assert "<picture>" in response.content.decode()  # the page cannot tell: it keeps the photo
+    assert time.monotonic() - started < 5
 
 
 def run_settings(code: str, **env: str) -> subprocess.CompletedProcess:
