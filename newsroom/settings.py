@@ -226,8 +226,10 @@ elif MEDIA_STORAGE == "s3":
     from botocore.config import Config as BotoConfig
 
     # An unreachable bucket must fail fast: the desk's form and a page's check of a file wait
-    # on it. Two tries, short timeouts.
+    # on it. Two tries, short timeouts. (A client config replaces django-storages' own, so the
+    # addressing style goes in it too.)
     AWS_S3_CLIENT_CONFIG = BotoConfig(
+        s3={"addressing_style": AWS_S3_ADDRESSING_STYLE},
         connect_timeout=env_int("AWS_S3_CONNECT_TIMEOUT", 2, minimum=1, maximum=60),
         read_timeout=env_int("AWS_S3_READ_TIMEOUT", 20, minimum=1, maximum=600),
         retries={"mode": "standard", "max_attempts": 2},

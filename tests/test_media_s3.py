@@ -2,12 +2,14 @@
 
 The desk uploads a photo, its renditions land in the bucket, the story page points at the
 bucket and each address answers; deleting the photo empties the bucket, and an object that
-vanished gives the placeholder. The settings block is tried in a subprocess, as a server starts.
+vanished gives the placeholder. The settings block is run afresh with the environment a server
+would start with.
 """
 
 import json
 import os
 import re
+import runpy
 import socket
 import subprocess
 import sys
@@ -20,11 +22,14 @@ import boto3
 import pytest
 from botocore.config import Config
 from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
+from django.core.files.storage import default_storage
 from django.templatetags.static import static
 from django.urls import reverse
 
 from articles.models import Photo
 from articles.renditions import PLACEHOLDER
+from newsroom.storage import check_media_urls
 from tests.factories import ArticleFactory, RegionFactory
 from tests.test_photo_form import form_data, upload
 
@@ -89,7 +94,10 @@ def bucket(s3_server, settings):
     settings.AWS_ACCESS_KEY_ID = CREDENTIALS["AWS_ACCESS_KEY_ID"]
     settings.AWS_SECRET_ACCESS_KEY = CREDENTIALS["AWS_SECRET_ACCESS_KEY"]
     settings.AWS_S3_CLIENT_CONFIG = Config(
-        connect_timeout=2, read_timeout=5, retries={"mode": "standard", "max_attempts": 2}
+        s3={"addressing_style": "path"},
+        connect_timeout=2,
+        read_timeout=5,
+        retries={"mode": "standard", "max_attempts": 2},
     )
     settings.MEDIA_URL = f"{s3_server}/{name}/"
     yield Bucket(client, name, settings.MEDIA_URL)
@@ -209,29 +217,6 @@ def test_an_unreachable_bucket_leaves_the_story_page_whole(
     assert time.monotonic() - started < 5
 
 
-def run_settings(code: str, **env: str) -> subprocess.CompletedProcess:
-    """Python with production's settings and the given environment, as a server starts."""
-    environment = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("AWS_", "MEDIA_", "DJANGO_SETTINGS"))
-    }
-    environment |= {
-        "DJANGO_SETTINGS_MODULE": "newsroom.settings",
-        "DEBUG": "1",
-        **env,
-    }
-    return subprocess.run(  # noqa: S603 - our own interpreter, fixed code
-        [sys.executable, "-c", code],
-        env=environment,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=60,
-    )
-
-
 S3_ENV = {
     "MEDIA_STORAGE": "s3",
     "AWS_STORAGE_BUCKET_NAME": "photos",
@@ -239,13 +224,23 @@ S3_ENV = {
     "AWS_S3_REGION_NAME": REGION,
     "AWS_S3_ADDRESSING_STYLE": "path",
 }
-SHOW_POLICY = (
-    "import django, json; django.setup(); from django.conf import settings; "
-    "from django.core.files.storage import default_storage as s; "
-    "print(json.dumps([settings.MEDIA_URL, s.url('photos/a.jpg'), "
-    "settings.CONTENT_SECURITY_POLICY['DIRECTIVES']['img-src']]))"
-)
-CHECK = "import django; django.setup(); from django.core.management import call_command; "
+
+
+def production_settings(monkeypatch, **env: str) -> dict:
+    """newsroom/settings.py run afresh with S3_ENV and `env`, as a server starting would."""
+    for key in list(os.environ):
+        if key.startswith(("AWS_", "MEDIA_")):
+            monkeypatch.delenv(key)
+    for key, value in {"DEBUG": "1", **S3_ENV, **env}.items():
+        monkeypatch.setenv(key, value)
+    return runpy.run_path(str(ROOT / "newsroom" / "settings.py"))
+
+
+def use_media_settings(settings, production: dict) -> None:
+    """Make the test's settings the media storage part of `production`."""
+    for name, value in production.items():
+        if name.startswith("AWS_") or name in ("MEDIA_URL", "STORAGES"):
+            setattr(settings, name, value)
 
 
 @pytest.mark.parametrize(
@@ -257,25 +252,48 @@ CHECK = "import django; django.setup(); from django.core.management import call_
     ],
     ids=["endpoint", "bucket-subdomain", "custom-domain"],
 )
-def test_the_s3_settings_serve_unsigned_urls_the_csp_allows(env, origin):
-    finished = run_settings(SHOW_POLICY, **(S3_ENV | env))
-    assert finished.returncode == 0, finished.stderr
-    media_url, photo_url, img_src = json.loads(finished.stdout.splitlines()[-1])
+def test_the_s3_settings_serve_unsigned_urls_the_csp_allows(settings, monkeypatch, env, origin):
+    production = production_settings(monkeypatch, **env)
+    use_media_settings(settings, production)
 
-    assert photo_url.startswith(media_url) and photo_url.startswith(origin + "/")
+    photo_url = default_storage.url("photos/a.jpg")
+
+    assert photo_url.startswith(production["MEDIA_URL"]) and photo_url.startswith(origin + "/")
     assert "?" not in photo_url
-    assert origin in img_src
+    assert origin in production["CONTENT_SECURITY_POLICY"]["DIRECTIVES"]["img-src"]
+    assert check_media_urls() == []
 
 
-def test_the_s3_settings_pass_the_start_up_check():
-    finished = run_settings(CHECK + "call_command('check')", **S3_ENV)
-    assert finished.returncode == 0, finished.stderr
+def test_a_media_url_the_storage_does_not_serve_fails_the_start_up_check(settings, monkeypatch):
+    use_media_settings(settings, production_settings(monkeypatch, MEDIA_URL="https://cdn.example/"))
+
+    assert [error.id for error in check_media_urls()] == ["newsroom.E101"]
 
 
-def test_a_media_url_the_storage_does_not_serve_fails_the_start_up_check():
-    finished = run_settings(
-        CHECK + "call_command('check')", **S3_ENV, MEDIA_URL="https://cdn.example/"
+def test_signed_photo_urls_fail_the_start_up_check(settings, monkeypatch):
+    use_media_settings(settings, production_settings(monkeypatch))
+    settings.AWS_QUERYSTRING_AUTH = True
+    settings.AWS_ACCESS_KEY_ID = CREDENTIALS["AWS_ACCESS_KEY_ID"]  # a signature needs a key
+    settings.AWS_SECRET_ACCESS_KEY = CREDENTIALS["AWS_SECRET_ACCESS_KEY"]
+
+    assert [error.id for error in check_media_urls()] == ["newsroom.E102"]
+
+
+def test_manage_py_check_runs_the_media_check_at_start_up():
+    environment = {
+        key: value for key, value in os.environ.items() if key != "DJANGO_SETTINGS_MODULE"
+    }
+    environment |= {"DEBUG": "1", **S3_ENV, "MEDIA_URL": "https://cdn.example/"}
+    finished = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        env=environment,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
     )
+
     assert finished.returncode != 0
     assert "newsroom.E101" in finished.stderr
 
@@ -286,9 +304,9 @@ def test_a_media_url_the_storage_does_not_serve_fails_the_start_up_check():
         ({"AWS_STORAGE_BUCKET_NAME": ""}, "needs AWS_STORAGE_BUCKET_NAME"),
         ({"MEDIA_STORAGE": "ftp"}, "MEDIA_STORAGE must be local or s3"),
         ({"AWS_S3_ENDPOINT_URL": "storage.example.net"}, "must be an http(s) URL"),
+        ({"AWS_S3_ADDRESSING_STYLE": "dns"}, "must be auto, path or virtual"),
     ],
 )
-def test_a_wrong_media_storage_setting_stops_the_start(env, message):
-    finished = run_settings("import django; django.setup()", **(S3_ENV | env))
-    assert finished.returncode != 0
-    assert message in finished.stderr
+def test_a_wrong_media_storage_setting_stops_the_start(monkeypatch, env, message):
+    with pytest.raises(ImproperlyConfigured, match=re.escape(message)):
+        production_settings(monkeypatch, **env)
