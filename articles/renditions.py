@@ -118,8 +118,8 @@ def prefetch_renditions(lookup: str, *spec_names: str) -> Prefetch:
 def current_renditions(photo: Photo, spec_name: str) -> list[PhotoRendition]:
     """The photo's renditions of a size made from its present file and focal point, narrowest first.
 
-    Reads `photo.renditions.all()`: no query when the view used `prefetch_renditions`. None for a
-    photo whose file is gone from storage (`file_present`): pages show the placeholder instead.
+    Reads `photo.renditions.all()`: no query when the view used `prefetch_renditions`. Empty
+    for a photo whose file is gone from storage (`file_present`): pages show the placeholder.
     """
     if not file_present(photo):
         return []
