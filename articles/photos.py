@@ -6,6 +6,7 @@ comments, trailing data) reaches the site, and a file that cannot be fully decod
 """
 
 import datetime
+import errno
 import io
 import json
 import logging
@@ -15,6 +16,7 @@ import warnings
 from pathlib import PurePosixPath
 from typing import Any, Protocol
 
+from botocore.exceptions import BotoCoreError, ClientError
 from django import forms
 from django.conf import settings
 from django.core import signing
@@ -27,6 +29,8 @@ from django.utils.formats import get_format, number_format
 from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageCms, ImageFile, ImageOps, UnidentifiedImageError
+
+logger = logging.getLogger(__name__)
 
 # The only formats Pillow may even try to parse: browsers show them all, and a smaller parser
 # surface means fewer decoders exposed to hostile files.
@@ -337,6 +341,41 @@ def _corrupt() -> ValidationError:
     )
 
 
+# What writing to the media storage may raise: the disk's errors (a full disk is ENOSPC or
+# EDQUOT) and, with media on S3, the client's. The desk turns them into a form error.
+STORAGE_ERRORS = (OSError, BotoCoreError, ClientError)
+_NO_SPACE = frozenset({errno.ENOSPC, errno.EDQUOT})
+
+
+def storage_failed(error: BaseException) -> ValidationError:
+    """The form error for an upload the media storage could not take; nothing of it was kept."""
+    logger.error("Media storage refused a photo: %s: %s", type(error).__name__, error)
+    if isinstance(error, OSError) and error.errno in _NO_SPACE:
+        message = _(
+            "На сервере закончилось место для фотографий, поэтому файл не сохранён. Сообщите "
+            "администратору сайта и попробуйте снова, когда место освободят."
+        )
+        return ValidationError(message, code="storage_full")
+    return ValidationError(
+        _(
+            "Хранилище фотографий не приняло файл, поэтому он не сохранён. Попробуйте ещё раз "
+            "позже."
+        ),
+        code="storage_failed",
+    )
+
+
+def file_missing_error() -> ValidationError:
+    """The warning on a photo whose file is gone from storage: the text is kept, a file is due."""
+    return ValidationError(
+        _(
+            "Файл этой фотографии пропал из хранилища: на сайте вместо неё показывается заглушка. "
+            "Загрузите файл заново."
+        ),
+        code="file_missing",
+    )
+
+
 def size_check_attrs() -> dict[str, str]:
     """What the browser needs to refuse an oversized file before sending it, in the server's words.
 
@@ -389,8 +428,6 @@ _PENDING_FORMATS = {
     ".gif": "image/gif",
 }
 
-logger = logging.getLogger(__name__)
-
 
 def keep_pending(photo: ContentFile) -> str:
     """Store a re-encoded photo of a form that failed and return the signed token naming it."""
@@ -401,6 +438,16 @@ def keep_pending(photo: ContentFile) -> str:
     photo.seek(0)
     name = default_storage.save(f"{PENDING_DIRECTORY}/{uuid.uuid4().hex}{suffix}", photo)
     return signing.dumps(name, salt=_PENDING_SALT)
+
+
+def try_keep_pending(photo: ContentFile) -> str | None:
+    """`keep_pending`, or None when the storage cannot take the file: the editor then chooses it
+    again, which beats losing the rest of the form to an error page."""
+    try:
+        return keep_pending(photo)
+    except STORAGE_ERRORS as error:
+        logger.warning("Cannot keep an upload for the form (%s: %s)", type(error).__name__, error)
+        return None
 
 
 def pending_name(token: str) -> str | None:

@@ -8,10 +8,12 @@ written around `save()`. Pages never make one: the `{% picture %}` tag only read
 import hashlib
 import io
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import NamedTuple
 
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
@@ -20,7 +22,7 @@ from django.dispatch import receiver
 from PIL import Image, ImageOps
 
 from .models import Photo, PhotoRendition
-from .photos import ALLOWED_FORMATS, DECODE_ERRORS
+from .photos import ALLOWED_FORMATS, DECODE_ERRORS, STORAGE_ERRORS
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +32,9 @@ WEBP_QUALITY = 80
 JPEG_QUALITY = 82
 # Transparent areas of a PNG or GIF land on the page's white, not on black, in a JPEG.
 JPEG_BACKGROUND = (255, 255, 255)
+
+# What pages show for a photo without renditions, or whose file is gone (a static file).
+PLACEHOLDER = "img/photo-placeholder.svg"
 
 # What reading a stored photo may raise when the file is missing, cut short or not an image.
 _READ_ERRORS = (*DECODE_ERRORS, Image.DecompressionBombError)
@@ -113,8 +118,11 @@ def prefetch_renditions(lookup: str, *spec_names: str) -> Prefetch:
 def current_renditions(photo: Photo, spec_name: str) -> list[PhotoRendition]:
     """The photo's renditions of a size made from its present file and focal point, narrowest first.
 
-    Reads `photo.renditions.all()`: no query when the view used `prefetch_renditions`.
+    Reads `photo.renditions.all()`: no query when the view used `prefetch_renditions`. Empty
+    for a photo whose file is gone from storage (`file_present`): pages show the placeholder.
     """
+    if not file_present(photo):
+        return []
     spec = SPECS[spec_name]
     key = spec.source_key(photo)
     return sorted(
@@ -161,6 +169,8 @@ def build_renditions(photo: Photo, *, force: bool = False) -> BuildResult:
     try:
         source, stored_size = _open_source(photo)
     except _READ_ERRORS as error:
+        if isinstance(error, FileNotFoundError) and photo.image:
+            remember_file_present(photo, present=False)
         logger.warning(
             "Photo %s: cannot read %r (%s: %s); renditions skipped",
             photo.pk,
@@ -173,6 +183,142 @@ def build_renditions(photo: Photo, *, force: bool = False) -> BuildResult:
         current, stale = _sort_out(existing, _plan(photo, *stored_size), force=force)
         _delete(stale)
         return BuildResult(created=_make_missing(photo, source, stored_size, current))
+
+
+@dataclass
+class StoredFiles:
+    """What the desk stored ahead of a photo's save: the renditions' unsaved rows, every name."""
+
+    renditions: list[PhotoRendition]
+    names: list[str]
+
+
+def store_new_file(photo: Photo, upload: ContentFile) -> StoredFiles:
+    """Store a photo's new file and all its renditions before the photo's row is saved.
+
+    The desk calls this while validating an upload, so that a storage which cannot take the
+    files (a full disk, an unreachable bucket) is a form error and not a photo saved without its
+    renditions. Either everything is stored, for `save_stored` once the photo is saved, or
+    whatever was stored is deleted and the storage's error raised.
+    """
+    photo.image.save(upload.name, upload, save=False)
+    try:
+        upload.seek(0)
+        stored = _store_missing_files(photo, *_decode(upload.read()))
+    except BaseException:
+        photo.image.storage.delete(photo.image.name)
+        raise
+    stored.names.append(photo.image.name)
+    return stored
+
+
+def store_new_crops(photo: Photo) -> StoredFiles | None:
+    """Store the cropped renditions a changed focal point needs, before the photo is saved.
+
+    As `store_new_file`, so a full disk is a form error and the old crops stay until the new
+    ones exist. None when the stored file cannot be read: the build after the save logs that.
+    """
+    try:
+        source, stored_size = _open_source(photo)
+    except _READ_ERRORS:
+        return None
+    return _store_missing_files(photo, source, stored_size)
+
+
+def _store_missing_files(
+    photo: Photo, source: Image.Image, stored_size: tuple[int, int]
+) -> StoredFiles:
+    """The files of every rendition the photo, as it is about to be saved, lacks; all or none."""
+    existing = list(PhotoRendition.objects.filter(photo=photo)) if photo.pk else []
+    current, _stale = _sort_out(existing, _plan(photo, *stored_size), force=False)
+    written: list[PhotoRendition] = []
+    try:
+        with source:
+            for spec, size, image_format, data in _encode_missing(
+                photo, source, stored_size, current
+            ):
+                written.append(_write(photo, spec, size, image_format, data))
+    except BaseException:
+        for rendition in written:
+            rendition.file.storage.delete(rendition.file.name)
+        raise
+    return StoredFiles(written, [rendition.file.name for rendition in written])
+
+
+def save_stored(photo: Photo, stored: StoredFiles) -> None:
+    """Insert the rows of the renditions stored ahead, now that the photo is saved.
+
+    Outdated renditions of the same size, width and format go first (their files once this
+    commits); the build after the save drops any others.
+    """
+    identities = {_identity(rendition) for rendition in stored.renditions}
+    # Not `photo.renditions.all()`: the desk's queryset prefetches only the thumbnails.
+    existing = PhotoRendition.objects.filter(photo=photo)
+    _delete([r for r in existing if _identity(r) in identities])
+    for rendition in stored.renditions:
+        rendition.photo = photo
+    PhotoRendition.objects.bulk_create(stored.renditions)
+    remember_file_present(photo, present=True)
+
+
+def discard_stored(stored: StoredFiles) -> None:
+    """Delete what was stored ahead of a save that failed after it."""
+    storage = Photo._meta.get_field("image").storage
+    for name in stored.names:
+        storage.delete(name)
+
+
+# Whether a photo's file is still in storage ---------------------------------------------------
+#
+# A file can vanish under its row (a lost volume, a bucket emptied by hand). Pages then show the
+# placeholder rather than renditions of a photo that is gone. Asking the storage on every page
+# would be a disk stat or an S3 HEAD per photo per request, so the answer is cached per file name
+# (a new upload is a new name) and kept on the instance for the rest of the request.
+
+FILE_PRESENCE_SECONDS = 15 * 60
+
+
+def file_present(photo: Photo) -> bool:
+    """Whether the photo's file is in storage: asked once per FILE_PRESENCE_SECONDS."""
+    if not photo.image:
+        return False
+    present = photo.__dict__.get("_file_present")
+    if present is None:
+        key = _presence_key(photo)
+        present = cache.get(key)
+        if present is None:
+            present = _ask_storage(photo)
+            if present is None:
+                # A storage hiccup must not cost the photo: shown, and asked again next request.
+                present = True
+            else:
+                cache.set(key, present, FILE_PRESENCE_SECONDS)
+        photo._file_present = present
+    return present
+
+
+def _ask_storage(photo: Photo) -> bool | None:
+    """Whether the storage has the file, or None when it cannot say (unreachable, say)."""
+    try:
+        present = photo.image.storage.exists(photo.image.name)
+    except STORAGE_ERRORS as error:
+        kind = type(error).__name__
+        logger.warning("Photo %s: cannot ask the storage (%s: %s)", photo.pk, kind, error)
+        return None
+    if not present:
+        logger.warning("Photo %s: file %r is missing", photo.pk, photo.image.name)
+    return present
+
+
+def remember_file_present(photo: Photo, *, present: bool) -> None:
+    """Record what a build or a save just learned, so pages need not ask the storage."""
+    photo._file_present = present
+    cache.set(_presence_key(photo), present, FILE_PRESENCE_SECONDS)
+
+
+def _presence_key(photo: Photo) -> str:
+    digest = hashlib.blake2b(photo.image.name.encode(), digest_size=8).hexdigest()
+    return f"articles:photo-file:{photo.pk}:{digest}"
 
 
 @receiver(post_save, sender=Photo, dispatch_uid="articles.renditions.build_after_save")
@@ -200,6 +346,14 @@ def remove_file_after_delete(sender, instance: PhotoRendition, **kwargs) -> None
     """
     storage, name = instance.file.storage, instance.file.name
     transaction.on_commit(lambda: storage.delete(name), robust=True)
+
+
+@receiver(post_delete, sender=Photo, dispatch_uid="articles.renditions.remove_photo_file")
+def remove_photo_file_after_delete(sender, instance: Photo, **kwargs) -> None:
+    """A deleted photo's own file goes too once the delete commits; its renditions go above."""
+    if instance.image:
+        storage, name = instance.image.storage, instance.image.name
+        transaction.on_commit(lambda: storage.delete(name), robust=True)
 
 
 def _focal(percent: int | None) -> int:
@@ -237,11 +391,24 @@ def _make_missing(
     current: dict[tuple[str, int, str], PhotoRendition],
 ) -> int:
     """Store every planned rendition not in `current`; return how many were stored."""
+    created = 0
+    for spec, size, image_format, data in _encode_missing(photo, source, stored_size, current):
+        _, made = _store(photo, spec, size, image_format, data)
+        created += made
+    return created
+
+
+def _encode_missing(
+    photo: Photo,
+    source: Image.Image,
+    stored_size: tuple[int, int],
+    current: dict[tuple[str, int, str], PhotoRendition],
+) -> Iterator[tuple[RenditionSpec, tuple[int, int], str, bytes]]:
+    """Each planned rendition not in `current`, encoded: its spec, size, format and bytes."""
     icc_profile = source.info.get("icc_profile")
     # A 3:2 photo's card, lead and full renditions of one width are the same pixels, and encoding
     # (WebP above all) is most of the work: each distinct picture is encoded once per format.
     encoded: dict[tuple[tuple[int, int], bytes, str], bytes] = {}
-    created = 0
     for spec in SPECS.values():
         for size in spec.sizes(*stored_size):
             formats = [f for f in spec.formats if (spec.name, size[0], f) not in current]
@@ -253,21 +420,23 @@ def _make_missing(
                 key = (size, pixels, image_format)
                 if key not in encoded:
                     encoded[key] = _encode(resized, image_format, icc_profile)
-                _, made = _store(photo, spec, size, image_format, encoded[key])
-                created += made
-    return created
+                yield spec, size, image_format, encoded[key]
 
 
 def _open_source(photo: Photo) -> tuple[Image.Image, tuple[int, int]]:
-    """The photo's first frame decoded as RGB or RGBA, and the size of the stored image.
+    """The photo's stored file decoded by `_decode`."""
+    if not photo.image:
+        raise FileNotFoundError("the photo has no file")
+    with photo.image.open("rb") as stored:
+        return _decode(stored.read())
+
+
+def _decode(data: bytes) -> tuple[Image.Image, tuple[int, int]]:
+    """The image's first frame decoded as RGB or RGBA, and the size of the stored image.
 
     A JPEG is decoded at 1/2, 1/4 or 1/8 scale when that still covers the largest rendition: the
     same result for a fraction of the work on a camera's 24-megapixel frame.
     """
-    if not photo.image:
-        raise FileNotFoundError("the photo has no file")
-    with photo.image.open("rb") as stored:
-        data = stored.read()
     with Image.open(io.BytesIO(data), formats=list(ALLOWED_FORMATS)) as image:
         stored_size = image.size
         planned = [size for spec in SPECS.values() for size in spec.sizes(*stored_size)]
@@ -359,6 +528,17 @@ def _store(
 ) -> tuple[PhotoRendition, bool]:
     """Save the file and its row, like get_or_create: a concurrent builder that inserted first
     wins, and our file is removed."""
+    return _insert(_write(photo, spec, size, image_format, data))
+
+
+def _write(
+    photo: Photo,
+    spec: RenditionSpec,
+    size: tuple[int, int],
+    image_format: str,
+    data: bytes,
+) -> PhotoRendition:
+    """The rendition's file stored and its row built, not saved."""
     width, height = size
     source_key = spec.source_key(photo)
     rendition = PhotoRendition(
@@ -374,14 +554,24 @@ def _store(
     extension = "webp" if image_format == Format.WEBP else "jpg"
     name = f"{stem}/{spec.name}-{width}-{source_key}.{extension}"
     rendition.file.save(name, ContentFile(data), save=False)
+    return rendition
+
+
+def _insert(rendition: PhotoRendition) -> tuple[PhotoRendition, bool]:
     try:
         with transaction.atomic():
             rendition.save(force_insert=True)
     except IntegrityError:
-        rendition.file.delete(save=False)
         winner = PhotoRendition.objects.filter(
-            photo=photo, spec=spec.name, width=width, format=image_format
+            photo=rendition.photo,
+            spec=rendition.spec,
+            width=rendition.width,
+            format=rendition.format,
         ).first()
+        # A storage that overwrites (S3) may have given both builders one name: then it is the
+        # winner's file too, and stays.
+        if winner is None or winner.file.name != rendition.file.name:
+            rendition.file.delete(save=False)
         if winner is None:
             raise  # not a lost race (the photo is gone, say): nothing to fall back on
         return winner, False

@@ -266,10 +266,69 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
-MEDIA_URL = os.environ.get("MEDIA_URL", "/media/")
+
+# Media storage: where photos and their renditions live ---------------------------------------
+# MEDIA_STORAGE=local (the default): files under MEDIA_ROOT, served at MEDIA_URL, written so that
+# a failed write (a full disk) leaves no partial file (newsroom/storage.py).
+# MEDIA_STORAGE=s3: an S3-compatible bucket through django-storages, for several app servers
+# sharing one library. AWS_STORAGE_BUCKET_NAME is required; AWS_S3_ENDPOINT_URL names a server
+# other than Amazon's (MinIO, Ceph, a cloud's own), AWS_S3_REGION_NAME its region,
+# AWS_S3_CUSTOM_DOMAIN a CDN or public host in front of the bucket, AWS_S3_ADDRESSING_STYLE
+# "path" for servers without bucket subdomains. Credentials are boto3's own: AWS_ACCESS_KEY_ID
+# and AWS_SECRET_ACCESS_KEY in the environment, or the machine's role. Photos are public, so
+# their URLs carry no signature and stay cacheable; MEDIA_URL defaults to the bucket's public
+# address, and the CSP allows images from its origin. The rendition code only uses the storage
+# API, so both behave the same.
+MEDIA_STORAGE = os.environ.get("MEDIA_STORAGE", "local")
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+if MEDIA_STORAGE == "local":
+    MEDIA_BACKEND = {"BACKEND": "newsroom.storage.MediaFileSystemStorage"}
+    MEDIA_URL = os.environ.get("MEDIA_URL", "/media/")
+elif MEDIA_STORAGE == "s3":
+    AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
+    if not AWS_STORAGE_BUCKET_NAME:
+        raise ImproperlyConfigured("MEDIA_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME.")
+    AWS_S3_ENDPOINT_URL = os.environ.get("AWS_S3_ENDPOINT_URL", "").rstrip("/") or None
+    if AWS_S3_ENDPOINT_URL and urlsplit(AWS_S3_ENDPOINT_URL).scheme not in ("http", "https"):
+        raise ImproperlyConfigured("AWS_S3_ENDPOINT_URL must be an http(s) URL.")
+    AWS_S3_REGION_NAME = os.environ.get("AWS_S3_REGION_NAME", "") or None
+    AWS_S3_CUSTOM_DOMAIN = os.environ.get("AWS_S3_CUSTOM_DOMAIN", "") or None
+    AWS_S3_ADDRESSING_STYLE = os.environ.get("AWS_S3_ADDRESSING_STYLE", "") or None
+    if AWS_S3_ADDRESSING_STYLE not in (None, "auto", "path", "virtual"):
+        raise ImproperlyConfigured("AWS_S3_ADDRESSING_STYLE must be auto, path or virtual.")
+    AWS_QUERYSTRING_AUTH = False
+    # The bucket's policy makes objects public; no per-object ACL (many buckets forbid them).
+    AWS_DEFAULT_ACL = None
+    # Never replace an object: two builders of one rendition must not write over each other.
+    AWS_S3_FILE_OVERWRITE = False
+    # A stored file never changes under its name (a new upload is a new name).
+    AWS_S3_OBJECT_PARAMETERS = {"CacheControl": "public, max-age=31536000, immutable"}
+    from botocore.config import Config as BotoConfig
+
+    # An unreachable bucket must fail fast: the desk's form and a page's check of a file wait
+    # on it. Two tries, short timeouts. (A client config replaces django-storages' own, so the
+    # addressing style goes in it too.)
+    AWS_S3_CLIENT_CONFIG = BotoConfig(
+        s3={"addressing_style": AWS_S3_ADDRESSING_STYLE},
+        connect_timeout=env_int("AWS_S3_CONNECT_TIMEOUT", 2, minimum=1, maximum=60),
+        read_timeout=env_int("AWS_S3_READ_TIMEOUT", 20, minimum=1, maximum=600),
+        retries={"mode": "standard", "max_attempts": 2},
+    )
+    MEDIA_BACKEND = {"BACKEND": "storages.backends.s3.S3Storage"}
+    if AWS_S3_CUSTOM_DOMAIN:
+        _bucket_url = f"https://{AWS_S3_CUSTOM_DOMAIN}/"
+    elif AWS_S3_ENDPOINT_URL and AWS_S3_ADDRESSING_STYLE == "virtual":
+        _endpoint = urlsplit(AWS_S3_ENDPOINT_URL)
+        _bucket_url = f"{_endpoint.scheme}://{AWS_STORAGE_BUCKET_NAME}.{_endpoint.netloc}/"
+    elif AWS_S3_ENDPOINT_URL:
+        _bucket_url = f"{AWS_S3_ENDPOINT_URL}/{AWS_STORAGE_BUCKET_NAME}/"
+    else:
+        _bucket_url = f"https://{AWS_STORAGE_BUCKET_NAME}.s3.amazonaws.com/"
+    MEDIA_URL = os.environ.get("MEDIA_URL", _bucket_url)
+else:
+    raise ImproperlyConfigured(f"MEDIA_STORAGE must be local or s3, got {MEDIA_STORAGE!r}.")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": MEDIA_BACKEND,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

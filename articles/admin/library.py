@@ -11,13 +11,14 @@ from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404
 from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
+from django.templatetags.static import static
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from taggit.models import Tag as TaggitDefaultTag
 
-from .. import photos
+from .. import photos, renditions
 from ..models import (
     Author,
     Photo,
@@ -26,7 +27,7 @@ from ..models import (
 )
 from ..photos import PhotoFileField
 from ..publishing import permissions
-from ..renditions import prefetch_renditions, rendition_url
+from ..renditions import PLACEHOLDER, file_present, prefetch_renditions, rendition_url
 from ..services import merge_tags
 from .grammar import RussianAdminMixin
 
@@ -43,7 +44,7 @@ def photo_thumbnail(photo: Photo | None):
     if photo is None or not photo.image:
         return "—"
     thumb = rendition_url(photo, "thumb")
-    src, width, height = thumb or (photo.image.url, photo.width, photo.height)
+    src, width, height = thumb or (photo_src(photo), photo.width, photo.height)
     return format_html(
         '<img src="{}" alt="{}" width="{}" height="{}" loading="lazy">',
         src,
@@ -51,6 +52,11 @@ def photo_thumbnail(photo: Photo | None):
         THUMBNAIL_WIDTH,
         round(THUMBNAIL_WIDTH * height / width) if width else THUMBNAIL_WIDTH,
     )
+
+
+def photo_src(photo: Photo) -> str:
+    """The stored file's address, or the site's placeholder when the file is gone."""
+    return photo.image.url if file_present(photo) else static(PLACEHOLDER)
 
 
 class KeepsRevisionsMixin:
@@ -184,6 +190,22 @@ class PhotoAdminForm(forms.ModelForm):
         if self.pending:
             self.fields["image"].required = False
             self._show_pending(self.data[self.add_prefix("pending_upload")])
+        # Asked of the storage itself, not the pages' cache: the desk must know the truth, and
+        # tells the pages what it learned.
+        image = self.instance.image
+        self.file_missing = bool(image) and not image.storage.exists(image.name)
+        if image and self.instance.pk:
+            renditions.remember_file_present(self.instance, present=not self.file_missing)
+        if self.file_missing:
+            self.fields["image"].help_text = format_html(
+                "<strong>{}</strong> {}",
+                photos.file_missing_error().message,
+                self.fields["image"].help_text,
+            )
+        # A new file and its renditions are stored while the form is validated (save_model
+        # inserts their rows); what the photo had before is put back if that fails.
+        self.stored = None
+        self._saved_file = (image.name, self.instance.width, self.instance.height)
 
     def _show_pending(self, token: str) -> None:
         self.fields["image"].widget.pending_url = reverse(
@@ -200,12 +222,29 @@ class PhotoAdminForm(forms.ModelForm):
         super().full_clean()
         image = getattr(self, "cleaned_data", {}).get("image")
         new_upload = isinstance(image, ContentFile) and not isinstance(image, FieldFile)
-        if self.errors and new_upload and not self.pending:
-            token = photos.keep_pending(image)
-            self.pending = photos.pending_name(token)
-            self.data = self.data.copy()
-            self.data[self.add_prefix("pending_upload")] = token
-            self._show_pending(token)
+        stored = None
+        if new_upload and not self.errors:
+            stored = self._store(renditions.store_new_file, self.instance, image)
+        elif {"focal_x", "focal_y"} & set(self.changed_data) and not self.errors:
+            stored = self._store(renditions.store_new_crops, self.instance)
+        # A storage that just refused the photo is not asked to keep a copy of it as well.
+        if self.errors and new_upload and not self.pending and stored is not False:
+            token = photos.try_keep_pending(image)
+            if token is not None:
+                self.pending = photos.pending_name(token)
+                self.data = self.data.copy()
+                self.data[self.add_prefix("pending_upload")] = token
+                self._show_pending(token)
+
+    def _store(self, store, *args) -> bool:
+        """Store the files the save needs; False, with a form error, if the storage refused."""
+        try:
+            self.stored = store(*args)
+        except photos.STORAGE_ERRORS as error:
+            self.instance.image.name, self.instance.width, self.instance.height = self._saved_file
+            self.add_error("image", photos.storage_failed(error))
+            return False
+        return True
 
 
 @admin.register(Photo)
@@ -238,7 +277,7 @@ class PhotoAdmin(KeepsRevisionsMixin, RussianAdminMixin, admin.ModelAdmin):
         height = round(width * photo.height / photo.width) if photo.width else width
         return format_html(
             '<img src="{}" alt="{}" width="{}" height="{}">',
-            photo.image.url,
+            photo_src(photo),
             photo.alt_text,
             width,
             height,
@@ -251,8 +290,17 @@ class PhotoAdmin(KeepsRevisionsMixin, RussianAdminMixin, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if not change:
             obj.uploaded_by = request.user
-        super().save_model(request, obj, form, change)
+        try:
+            super().save_model(request, obj, form, change)
+            if form.stored is not None:
+                renditions.save_stored(obj, form.stored)
+        except BaseException:
+            if form.stored is not None:
+                renditions.discard_stored(form.stored)
+            raise
         photos.discard_pending(form.pending)  # its photo is the saved one now
+        if form.file_missing and form.stored is None:
+            messages.warning(request, photos.file_missing_error().message)
 
     def get_urls(self):
         pending = path(

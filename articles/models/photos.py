@@ -5,6 +5,7 @@ from pathlib import PurePosixPath
 
 from django.db import models
 from django.db.models import Q
+from django.db.models.fields.files import FieldFile, ImageFileDescriptor
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -18,8 +19,44 @@ def photo_upload_to(instance: "Photo", filename: str) -> str:
     return f"photos/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
 
 
+class _StoredImageDescriptor(ImageFileDescriptor):
+    """Setting the file a photo already has leaves its size alone.
+
+    Django re-reads the stored image for its width and height on every assignment, which form and
+    model validation make on each save: a download per caption edit on S3, and a crash for a
+    photo whose file is gone from storage, which must stay editable.
+    """
+
+    def __set__(self, instance, value):
+        previous = instance.__dict__.get(self.field.attname)
+        if previous is not None and _same_stored_file(previous, value):
+            instance.__dict__[self.field.attname] = value
+            return
+        super().__set__(instance, value)
+
+
+def _same_stored_file(previous, value) -> bool:
+    if value is previous:
+        return True
+    stored_name = previous.name if isinstance(previous, FieldFile) else previous
+    if isinstance(value, FieldFile):
+        return value._committed and value.name == stored_name
+    return isinstance(value, str) and bool(value) and value == stored_name
+
+
+class StoredImageField(models.ImageField):
+    """An ImageField that reads a stored image's size only when the file changes."""
+
+    descriptor_class = _StoredImageDescriptor
+
+    def deconstruct(self):
+        # The difference is behaviour only, nothing in the schema: migrations see an ImageField.
+        name, _path, args, kwargs = super().deconstruct()
+        return name, "django.db.models.ImageField", args, kwargs
+
+
 class Photo(models.Model):
-    image = models.ImageField(
+    image = StoredImageField(
         _("файл"),
         upload_to=photo_upload_to,
         width_field="width",

@@ -6,7 +6,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from ..models import Photo
-from ..renditions import SPECS, Format, RenditionSpec, current_renditions, logger
+from ..renditions import PLACEHOLDER, SPECS, Format, RenditionSpec, current_renditions, logger
 from ..renditions import rendition_url as _rendition_url
 
 register = template.Library()
@@ -54,7 +54,7 @@ def picture(
             "Photo %s has no %r renditions; showing the placeholder", photo.pk, spec_name
         )
         width, height = _placeholder_size(photo, spec_name)
-        placeholder = static("img/photo-placeholder.svg")
+        placeholder = static(PLACEHOLDER)
         return format_html(_PLACEHOLDER, placeholder, width, height, photo.alt_text, loading)
     # The widest JPEG sets width and height: the browser reserves its shape before loading.
     widest = jpegs[-1]
