@@ -40,6 +40,7 @@ from ..publishing import (
 from ..renditions import prefetch_renditions
 from . import links
 from .grammar import RussianAdminMixin
+from .inputs import NamedInputsMixin
 from .library import photo_thumbnail
 from .revisions import StoryRevisionsMixin
 from .rows import RowsInline
@@ -186,7 +187,9 @@ class DeskActionForm(ActionForm):
 
 
 @admin.register(Article)
-class ArticleAdmin(ScriptNonceMixin, StoryRevisionsMixin, RussianAdminMixin, admin.ModelAdmin):
+class ArticleAdmin(
+    ScriptNonceMixin, StoryRevisionsMixin, NamedInputsMixin, RussianAdminMixin, admin.ModelAdmin
+):
     form = ArticleDeskForm
     action_form = DeskActionForm
     list_display = [
