@@ -11,20 +11,13 @@ from django.urls import reverse
 from articles.models import Article, Photo, Tag
 from articles.publishing.previews import preview_path
 from tests.browser import (
-    PASSWORD,
     WAIT_SECONDS,
     assert_page_clean,
     choose_in_select2,
-    log_in,
+    log_in_as_superuser,
     page_problems,
 )
 from tests.factories import ArticleFactory, AuthorFactory, RegionFactory, make_image_bytes
-
-
-def log_in_as_superuser(browser, live_server, django_user_model) -> None:
-
-    django_user_model.objects.create_superuser("desk", "desk@example.org", PASSWORD)
-    log_in(browser, live_server, "desk")
 
 
 def teaser_titles(browser) -> list[str]:
@@ -283,8 +276,7 @@ def test_photo_upload_and_preview_run_under_the_content_security_policy(
     from selenium.webdriver.support import expected_conditions as ec
     from selenium.webdriver.support.ui import WebDriverWait
 
-    django_user_model.objects.create_superuser("desk", "desk@example.org", PASSWORD)
-    log_in(browser, live_server, "desk")
+    log_in_as_superuser(browser, live_server, django_user_model)
 
     picture = tmp_path / "naberezhnaya.jpg"
     picture.write_bytes(make_image_bytes())

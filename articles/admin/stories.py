@@ -15,6 +15,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from ..dates import format_dateline
@@ -309,7 +310,7 @@ class ArticleAdmin(
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "tags":
             return TagsField(
-                label=_("теги"),
+                label=capfirst(db_field.verbose_name),
                 required=False,
                 widget=TagAutocompleteWidget(db_field, self.admin_site),
                 help_text=_("Начните вводить: существующие теги подскажутся, новые создадутся."),

@@ -5,10 +5,13 @@
 // search inputs it adds (in the tags box, in the dropdown) have no label. A screen reader then
 // reads "combobox" and nothing else. Here each box is named after its field's <label>, the
 // value still read after it ("Автор: Иван Петров"), as soon as select2 inserts the box beside
-// its <select>, rows added to an inline later included. Select2 itself is not changed.
+// its <select>, rows added to an inline later included. Two more repairs: an open box says
+// which list it controls (aria-controls, as ARIA 1.2 asks, beside select2's aria-owns), and
+// the open list is placed inside the page's <main> rather than after it, outside every landmark.
+// Select2 itself is not changed.
 //
-// Loaded on every page of the desk (templates/admin/base_site.html), before jQuery: nothing
-// here touches select2 until it has built a box.
+// Loaded on every page of the desk (templates/admin/base_site.html), deferred: it runs after
+// the admin's jQuery and select2 and before they build any box.
 (() => {
     const labelIdOf = (select) => {
         const label = select.labels && select.labels[0];
@@ -40,8 +43,16 @@
         } else {
             selection.setAttribute('aria-labelledby', labelId);
         }
+        new MutationObserver(() => {
+            const list = selection.getAttribute('aria-owns');
+            if (list) {
+                selection.setAttribute('aria-controls', list);
+            } else {
+                selection.removeAttribute('aria-controls');
+            }
+        }).observe(selection, {attributes: true, attributeFilter: ['aria-owns']});
         const searches = [...container.querySelectorAll('.select2-search__field')];
-        const instance = window.django && django.jQuery && django.jQuery(select).data('select2');
+        const instance = $ && $(select).data('select2');
         const dropdownSearch = instance && instance.dropdown && instance.dropdown.$search;
         if (dropdownSearch && dropdownSearch.length) {
             searches.push(dropdownSearch[0]);
@@ -51,17 +62,30 @@
         }
     };
 
-    const isBox = (node) =>
-        node.nodeType === Node.ELEMENT_NODE && node.classList.contains('select2-container');
+    const $ = window.django && django.jQuery;
+    const main = document.querySelector('main');
+    if ($ && $.fn.select2 && main) {
+        $.fn.select2.defaults.set('dropdownParent', $(main));
+    }
+
+    const has = (node, className) =>
+        node.nodeType === Node.ELEMENT_NODE && node.classList.contains(className);
 
     new MutationObserver((mutations) => {
         for (const mutation of mutations) {
             for (const node of mutation.addedNodes) {
-                if (isBox(node)) {
+                if (has(node, 'select2-container')) {
                     name(node);
+                } else if (has(node, 'select2-selection__clear')) {
+                    // The cross that empties a box, put back at each change of its value, is for
+                    // the mouse (the keyboard's Delete does the same) and no part of its name.
+                    node.setAttribute('aria-hidden', 'true');
                 }
             }
         }
     }).observe(document.documentElement, {childList: true, subtree: true});
     document.querySelectorAll('.select2-container').forEach(name);
+    document.querySelectorAll('.select2-selection__clear').forEach(
+        (cross) => cross.setAttribute('aria-hidden', 'true')
+    );
 })();
