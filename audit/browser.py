@@ -53,7 +53,9 @@ def start_chromium():
     return webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
 
 
-def _view(driver, width: int, scheme: str, height: int = VIEWPORT_HEIGHT) -> None:
+def emulate(driver, width: int, scheme: str, height: int = VIEWPORT_HEIGHT) -> None:
+    """A phone's screen (overlay scrollbars, touch) under 600 px, a desktop's above, and the
+    colour scheme the page sees."""
     driver.execute_cdp_cmd(
         "Emulation.setDeviceMetricsOverride",
         {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600},
@@ -122,7 +124,7 @@ def _check(driver, base_url: str, pages: dict[str, str], shots_dir: Path, *, des
         result = results[name] = PageResult()
         for width in WIDTHS:
             for scheme in SCHEMES:
-                _view(driver, width, scheme)
+                emulate(driver, width, scheme)
                 driver.get_log("browser")  # start this view's log empty
                 driver.get(base_url + url)
                 _loaded(driver)

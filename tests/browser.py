@@ -176,6 +176,24 @@ def log_in(browser, live_server, username: str) -> None:
     assert_page_clean(browser)
 
 
+def horizontal_overflow(browser) -> list[str]:
+    """What is wider than the window, or than its own box (the list's table scrolls in one)."""
+    return browser.execute_script(
+        """
+        const problems = [];
+        if (document.documentElement.scrollWidth > window.innerWidth) {
+            problems.push(`page ${document.documentElement.scrollWidth} > ${window.innerWidth}`);
+        }
+        for (const box of document.querySelectorAll('.results, .desk-row-fields, .module')) {
+            if (box.scrollWidth > box.clientWidth + 1) {
+                problems.push(`${box.className} ${box.scrollWidth} > ${box.clientWidth}`);
+            }
+        }
+        return problems;
+        """
+    )
+
+
 def log_in_as_superuser(browser, live_server, django_user_model) -> None:
     django_user_model.objects.create_superuser("desk", "desk@example.org", PASSWORD)
     log_in(browser, live_server, "desk")

@@ -14,6 +14,7 @@ from tests.browser import (
     WAIT_SECONDS,
     assert_page_clean,
     choose_in_select2,
+    horizontal_overflow,
     log_in_as_superuser,
     page_problems,
 )
@@ -148,24 +149,6 @@ def test_editor_writes_tags_and_publishes_a_story_that_readers_then_see(
     assert browser.find_element(By.TAG_NAME, "h1").text == "Склад на окраине сгорел за ночь"
     assert "Огонь потушили к утру." in browser.find_element(By.CSS_SELECTOR, ".story-body").text
     assert_page_clean(browser)
-
-
-def horizontal_overflow(browser) -> list[str]:
-    """What is wider than the window, or than its own box (the list's table scrolls in one)."""
-    return browser.execute_script(
-        """
-        const problems = [];
-        if (document.documentElement.scrollWidth > window.innerWidth) {
-            problems.push(`page ${document.documentElement.scrollWidth} > ${window.innerWidth}`);
-        }
-        for (const box of document.querySelectorAll('.results, .desk-row-fields, .module')) {
-            if (box.scrollWidth > box.clientWidth + 1) {
-                problems.push(`${box.className} ${box.scrollWidth} > ${box.clientWidth}`);
-            }
-        }
-        return problems;
-        """
-    )
 
 
 @pytest.mark.django_db(transaction=True)

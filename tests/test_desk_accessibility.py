@@ -1,10 +1,11 @@
 """The story form as a screen reader meets it, in Chromium against a live server.
 
 axe-core, the rules `make audit` applies, finds nothing on the add and the change form at a
-desktop's and a phone's width, nor with a select2 list open or a row added to an inline; and
-each input is read by the name an editor sees beside it: the date and time inputs by their
-field, select2's boxes by their label and value, the text editor by its label. Every date and
-time input anywhere in the desk is named, as the pages render it (no browser needed there).
+desktop's and a phone's width (where nothing runs past the screen's edge either), nor with a
+select2 list open or a row added to an inline; and each input is read by the name an editor
+sees beside it: the date and time inputs by their field, select2's boxes by their label and
+value, the text editor by its label. Every date and time input anywhere in the desk is named,
+as the pages render it (no browser needed there).
 """
 
 import lxml.html
@@ -12,11 +13,12 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from audit.browser import DESK_WIDGETS_BUILT
+from audit.browser import DESK_WIDGETS_BUILT, emulate
 from tests.browser import (
     WAIT_SECONDS,
     assert_no_axe_violations,
     assert_page_clean,
+    horizontal_overflow,
     log_in_as_superuser,
 )
 from tests.factories import (
@@ -68,10 +70,12 @@ def test_axe_finds_nothing_on_the_story_add_and_change_forms(
         reverse("admin:articles_article_change", args=[story.pk]),
     ]
     for width in (1280, 375):
-        browser.set_window_size(width, 1000)
+        emulate(browser, width, "light")
         for url in forms:
             open_form(browser, live_server.url + url)
             assert_no_axe_violations(browser)
+            # On a phone too, nothing runs past the screen's edge (the teaser rows stack).
+            assert horizontal_overflow(browser) == [], (width, url)
             assert_page_clean(browser)
 
     # A select2 list open, its search typed into and its results shown.
