@@ -20,6 +20,7 @@ from tests.browser import (
     assert_page_clean,
     horizontal_overflow,
     log_in_as_superuser,
+    screenshot,
 )
 from tests.factories import (
     ArticleFactory,
@@ -93,6 +94,7 @@ def test_axe_finds_nothing_on_the_story_add_and_change_forms(
     )
     assert search.accessible_name == "Регион:"
     assert_no_axe_violations(browser)
+    screenshot(browser, "desk-story-form-region-list-open")
     search.send_keys("\ue00c")  # Escape closes the list
 
     # A byline row added after the page loaded gets a named box too.

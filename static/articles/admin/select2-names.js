@@ -13,6 +13,12 @@
 // Loaded on every page of the desk (templates/admin/base_site.html), deferred: it runs after
 // the admin's jQuery and select2 and before they build any box.
 (() => {
+    const $ = window.django && django.jQuery;
+    const main = document.querySelector('main');
+    if ($ && $.fn.select2 && main) {
+        $.fn.select2.defaults.set('dropdownParent', $(main));
+    }
+
     const labelIdOf = (select) => {
         const label = select.labels && select.labels[0];
         if (!label) {
@@ -61,12 +67,6 @@
             search.setAttribute('aria-labelledby', labelId);
         }
     };
-
-    const $ = window.django && django.jQuery;
-    const main = document.querySelector('main');
-    if ($ && $.fn.select2 && main) {
-        $.fn.select2.defaults.set('dropdownParent', $(main));
-    }
 
     const has = (node, className) =>
         node.nodeType === Node.ELEMENT_NODE && node.classList.contains(className);
