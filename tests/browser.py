@@ -200,7 +200,11 @@ def log_in_as_superuser(browser, live_server, django_user_model) -> None:
 
 
 def choose_in_select2(browser, container_selector: str, text: str, option_text: str) -> None:
-    """Type into a select2 box and pick the option the list offers for it."""
+    """Type into a select2 box and pick the option the list offers for it.
+
+    Typed slowly (a busy machine), each letter may send a search of its own, and each answer
+    draws the list again: an option found a moment ago may be gone, so the pick is retried."""
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
     from selenium.webdriver.support.ui import WebDriverWait
@@ -212,13 +216,17 @@ def choose_in_select2(browser, container_selector: str, text: str, option_text: 
         )
     )
     search.send_keys(text)
-    option = WebDriverWait(browser, WAIT_SECONDS).until(
-        ec.element_to_be_clickable(
-            (
-                By.XPATH,
-                "//li[contains(@class, 'select2-results__option')]"
-                f"[normalize-space(.)='{option_text}']",
-            )
-        )
+    option = (
+        By.XPATH,
+        f"//li[contains(@class, 'select2-results__option')][normalize-space(.)='{option_text}']",
     )
-    option.click()
+
+    def pick(driver) -> bool:
+        found = ec.element_to_be_clickable(option)(driver)
+        if found:
+            found.click()
+        return bool(found)
+
+    WebDriverWait(
+        browser, WAIT_SECONDS, ignored_exceptions=(StaleElementReferenceException,)
+    ).until(pick)
