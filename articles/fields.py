@@ -37,9 +37,9 @@ class CleanTextField(_CleanTextMixin, models.TextField):
 
 
 # The editor offers exactly what the sanitizer keeps, so nothing an editor writes is lost on save.
-# DeskLink and DeskMenu are ours (static/articles/admin/prose-desk.js, registered in settings'
-# DJANGO_PROSE_EDITOR_EXTENSIONS): the link dialog that finds the site's own stories, and the
-# menu's buttons and tooltips in Russian.
+# DeskLink, DeskMenu and DeskFieldName are ours (static/articles/admin/prose-desk.js, registered
+# in settings' DJANGO_PROSE_EDITOR_EXTENSIONS): the link dialog that finds the site's own stories,
+# the menu's buttons and tooltips in Russian, and the editable area named after the field's label.
 _EDITOR_EXTENSIONS = {
     "Bold": True,
     "Italic": True,
@@ -55,6 +55,7 @@ _EDITOR_EXTENSIONS = {
         "searchUrl": reverse_lazy("admin:articles_article_links"),
     },
     "DeskMenu": True,
+    "DeskFieldName": True,
     "History": True,
 }
 

@@ -37,6 +37,9 @@ class TagAutocompleteWidget(AutocompleteSelectMultiple):
         attrs = super().build_attrs(base_attrs, extra_attrs)
         # Our script, not Django's autocomplete.js, starts select2 on this element (tags mode).
         attrs["class"] = attrs["class"].replace("admin-autocomplete", "tag-autocomplete")
+        # Each tag has its own cross; select2's "remove all" one would drop every tag in one
+        # click, and it sits as a bare <span> inside the list of tags, breaking that list.
+        attrs["data-allow-clear"] = "false"
         return attrs
 
     def optgroups(self, name, value, attr=None):

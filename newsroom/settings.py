@@ -353,11 +353,16 @@ PHOTO_MAX_PIXELS = int(os.environ.get("PHOTO_MAX_PIXELS", 60_000_000))
 TAGGIT_CASE_INSENSITIVE = True
 
 # The story editor's own extensions (articles/fields.py): a link dialog that finds the site's
-# stories and a Russian menu, in one ES module; the sanitizer rules are the package's for links.
+# stories, a Russian menu and the editable area's name, in one ES module; the sanitizer rules are
+# the package's for links (the other two add no markup).
 DJANGO_PROSE_EDITOR_EXTENSIONS = [
     {
         "js": [lazy(static, str)("articles/admin/prose-desk.js")],
-        "extensions": {"DeskLink": prose_editor_config.process_link, "DeskMenu": lambda *_: None},
+        "extensions": {
+            "DeskLink": prose_editor_config.process_link,
+            "DeskMenu": lambda *_: None,
+            "DeskFieldName": lambda *_: None,
+        },
     }
 ]
 

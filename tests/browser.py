@@ -6,7 +6,9 @@ any of them fails the test (`assert_page_clean`), so a script or style the polic
 pass unnoticed. Screenshots of key screens go to test-artifacts/ (`screenshot`), which CI keeps.
 
 Without Chromium and its driver these tests skip with a note; CI sets NEWSROOM_REQUIRE_BROWSER=1
-so that a missing browser fails instead.
+so that a missing browser fails instead. `assert_no_axe_violations` runs axe-core, the audit's
+copy from node_modules (`npm ci`), in the page; without it the test skips, and fails when
+NEWSROOM_REQUIRE_AXE=1, as on CI.
 """
 
 import json
@@ -21,6 +23,7 @@ ARTIFACTS = Path(
 )
 
 REQUIRE_ENV = "NEWSROOM_REQUIRE_BROWSER"
+REQUIRE_AXE_ENV = "NEWSROOM_REQUIRE_AXE"
 WAIT_SECONDS = 10
 PASSWORD = "desk-password-for-tests"
 
@@ -143,6 +146,20 @@ def assert_page_clean(browser) -> None:
     )
 
 
+def assert_no_axe_violations(browser) -> None:
+    """axe-core finds nothing on the page as it stands now (the desk's pages: no CSS preload,
+    see audit/axe.py)."""
+    from audit import axe
+
+    if not axe.AXE_PATH.exists():
+        reason = f"axe-core is not installed at {axe.AXE_PATH}: run `npm ci`"
+        if os.environ.get(REQUIRE_AXE_ENV) == "1":
+            pytest.fail(f"{reason}; {REQUIRE_AXE_ENV}=1 requires it")
+        pytest.skip(reason)
+    found = axe.violations(browser, preload=False)
+    assert not found, "axe-core found:\n" + "\n".join(found)
+
+
 def log_in(browser, live_server, username: str) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
@@ -159,8 +176,35 @@ def log_in(browser, live_server, username: str) -> None:
     assert_page_clean(browser)
 
 
+def horizontal_overflow(browser) -> list[str]:
+    """What is wider than the window, or than its own box (the list's table scrolls in one)."""
+    return browser.execute_script(
+        """
+        const problems = [];
+        if (document.documentElement.scrollWidth > window.innerWidth) {
+            problems.push(`page ${document.documentElement.scrollWidth} > ${window.innerWidth}`);
+        }
+        for (const box of document.querySelectorAll('.results, .desk-row-fields, .module')) {
+            if (box.scrollWidth > box.clientWidth + 1) {
+                problems.push(`${box.className} ${box.scrollWidth} > ${box.clientWidth}`);
+            }
+        }
+        return problems;
+        """
+    )
+
+
+def log_in_as_superuser(browser, live_server, django_user_model) -> None:
+    django_user_model.objects.create_superuser("desk", "desk@example.org", PASSWORD)
+    log_in(browser, live_server, "desk")
+
+
 def choose_in_select2(browser, container_selector: str, text: str, option_text: str) -> None:
-    """Type into a select2 box and pick the option the list offers for it."""
+    """Type into a select2 box and pick the option the list offers for it.
+
+    Typed slowly (a busy machine), each letter may send a search of its own, and each answer
+    draws the list again: an option found a moment ago may be gone, so the pick is retried."""
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
     from selenium.webdriver.support.ui import WebDriverWait
@@ -172,13 +216,17 @@ def choose_in_select2(browser, container_selector: str, text: str, option_text: 
         )
     )
     search.send_keys(text)
-    option = WebDriverWait(browser, WAIT_SECONDS).until(
-        ec.element_to_be_clickable(
-            (
-                By.XPATH,
-                "//li[contains(@class, 'select2-results__option')]"
-                f"[normalize-space(.)='{option_text}']",
-            )
-        )
+    option = (
+        By.XPATH,
+        f"//li[contains(@class, 'select2-results__option')][normalize-space(.)='{option_text}']",
     )
-    option.click()
+
+    def pick(driver) -> bool:
+        found = ec.element_to_be_clickable(option)(driver)
+        if found:
+            found.click()
+        return bool(found)
+
+    WebDriverWait(
+        browser, WAIT_SECONDS, ignored_exceptions=(StaleElementReferenceException,)
+    ).until(pick)

@@ -11,20 +11,14 @@ from django.urls import reverse
 from articles.models import Article, Photo, Tag
 from articles.publishing.previews import preview_path
 from tests.browser import (
-    PASSWORD,
     WAIT_SECONDS,
     assert_page_clean,
     choose_in_select2,
-    log_in,
+    horizontal_overflow,
+    log_in_as_superuser,
     page_problems,
 )
 from tests.factories import ArticleFactory, AuthorFactory, RegionFactory, make_image_bytes
-
-
-def log_in_as_superuser(browser, live_server, django_user_model) -> None:
-
-    django_user_model.objects.create_superuser("desk", "desk@example.org", PASSWORD)
-    log_in(browser, live_server, "desk")
 
 
 def teaser_titles(browser) -> list[str]:
@@ -157,24 +151,6 @@ def test_editor_writes_tags_and_publishes_a_story_that_readers_then_see(
     assert_page_clean(browser)
 
 
-def horizontal_overflow(browser) -> list[str]:
-    """What is wider than the window, or than its own box (the list's table scrolls in one)."""
-    return browser.execute_script(
-        """
-        const problems = [];
-        if (document.documentElement.scrollWidth > window.innerWidth) {
-            problems.push(`page ${document.documentElement.scrollWidth} > ${window.innerWidth}`);
-        }
-        for (const box of document.querySelectorAll('.results, .desk-row-fields, .module')) {
-            if (box.scrollWidth > box.clientWidth + 1) {
-                problems.push(`${box.className} ${box.scrollWidth} > ${box.clientWidth}`);
-            }
-        }
-        return problems;
-        """
-    )
-
-
 @pytest.mark.django_db(transaction=True)
 def test_story_list_and_form_need_no_horizontal_scrolling_at_1280_and_1024(
     browser, live_server, django_user_model
@@ -283,8 +259,7 @@ def test_photo_upload_and_preview_run_under_the_content_security_policy(
     from selenium.webdriver.support import expected_conditions as ec
     from selenium.webdriver.support.ui import WebDriverWait
 
-    django_user_model.objects.create_superuser("desk", "desk@example.org", PASSWORD)
-    log_in(browser, live_server, "desk")
+    log_in_as_superuser(browser, live_server, django_user_model)
 
     picture = tmp_path / "naberezhnaya.jpg"
     picture.write_bytes(make_image_bytes())

@@ -15,6 +15,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from ..dates import format_dateline
@@ -40,6 +41,7 @@ from ..publishing import (
 from ..renditions import prefetch_renditions
 from . import links
 from .grammar import RussianAdminMixin
+from .inputs import NamedInputsMixin
 from .library import photo_thumbnail
 from .revisions import StoryRevisionsMixin
 from .rows import RowsInline
@@ -186,7 +188,9 @@ class DeskActionForm(ActionForm):
 
 
 @admin.register(Article)
-class ArticleAdmin(ScriptNonceMixin, StoryRevisionsMixin, RussianAdminMixin, admin.ModelAdmin):
+class ArticleAdmin(
+    ScriptNonceMixin, StoryRevisionsMixin, NamedInputsMixin, RussianAdminMixin, admin.ModelAdmin
+):
     form = ArticleDeskForm
     action_form = DeskActionForm
     list_display = [
@@ -306,7 +310,7 @@ class ArticleAdmin(ScriptNonceMixin, StoryRevisionsMixin, RussianAdminMixin, adm
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "tags":
             return TagsField(
-                label=_("теги"),
+                label=capfirst(db_field.verbose_name),
                 required=False,
                 widget=TagAutocompleteWidget(db_field, self.admin_site),
                 help_text=_("Начните вводить: существующие теги подскажутся, новые создадутся."),

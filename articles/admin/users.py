@@ -10,6 +10,7 @@ from ..models import (
     RegionMembership,
 )
 from .grammar import RussianAdminMixin
+from .inputs import NamedInputsMixin
 from .rows import RowsInline
 
 
@@ -25,7 +26,7 @@ if admin.site.is_registered(User):
 
 
 @admin.register(User)
-class DeskUserAdmin(RussianAdminMixin, UserAdmin):
+class DeskUserAdmin(NamedInputsMixin, RussianAdminMixin, UserAdmin):
     """Users with their regional roles beside their groups: admins manage both here."""
 
     inlines = [RegionMembershipInline]

@@ -6,7 +6,9 @@
 // - DeskLink: the link button opens a dialog that finds the site's own stories by headline
 //   (published ones, and drafts of the story's region marked as such, from the desk's JSON view)
 //   and inserts the story's canonical address; any other address can still be typed.
-import { crel, Extension, Link } from "django-prose-editor/editor"
+// - DeskFieldName: the editable area is named after its field's label ("Текст"), a multi-line
+//   text box for a screen reader; Tiptap gives it the textbox role and no name.
+import { crel, Extension, Link, Plugin } from "django-prose-editor/editor"
 
 const HEADINGS = { 2: "Подзаголовок", 3: "Подзаголовок второго уровня", 4: "Подзаголовок третьего уровня" }
 const SEARCH_DELAY_MS = 250
@@ -111,6 +113,26 @@ export const DeskMenu = Extension.create({
         command: (e) => e.commands.redo(),
       })
     }
+  },
+})
+
+// The editable area's name -----------------------------------------------------------------------
+
+// The editor replaces the field's <textarea> inside a wrapper (the extension's `element`); the
+// field's <label> still points at that textarea, so the area is labelled by the same <label>.
+export const DeskFieldName = Extension.create({
+  name: "deskFieldName",
+
+  addProseMirrorPlugins() {
+    const wrapper = this.editor.options.element
+    const textarea = wrapper && wrapper.querySelector(":scope > textarea")
+    const label = textarea && textarea.labels && textarea.labels[0]
+    const attributes = { "aria-multiline": "true" }
+    if (label) {
+      label.id = label.id || `${textarea.id}-label`
+      attributes["aria-labelledby"] = label.id
+    }
+    return [new Plugin({ props: { attributes } })]
   },
 })
 
