@@ -1,5 +1,4 @@
-"""Template filters every public page shares: the dateline, the body's output pass, absolute URLs
-and JSON-LD."""
+"""Template filters every public page shares: the dateline, absolute URLs and JSON-LD."""
 
 import json
 
@@ -10,7 +9,6 @@ from django.utils.safestring import mark_safe
 
 from ..dates import format_dateline, listing_time, machine_time, relative_times_allowed
 from ..metadata import absolute_url
-from ..sanitizer import sanitize_html
 
 register = template.Library()
 
@@ -37,12 +35,6 @@ def region_time(moment, region) -> str:
 def iso_time(moment, region=None) -> str:
     """`<time datetime>` value: to the second, on the region's clock when one is given."""
     return machine_time(moment, region.time_zone if region else None) if moment else ""
-
-
-@register.filter
-def sanitized(html: str) -> str:
-    """Stored bodies were sanitized on save; this pass guards rows written around the ORM."""
-    return mark_safe(sanitize_html(html))  # noqa: S308 - output of the allow-list sanitizer
 
 
 register.filter("absolute", absolute_url)
