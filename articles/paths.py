@@ -31,6 +31,17 @@ def _formats(urlconf, script_prefix: str) -> dict[str, str]:
     return formats
 
 
+@functools.cache
+def _fixed(urlconf, script_prefix: str) -> dict[str, str]:
+    names = ("home", "search", "site_feed", "site_full_text_feed")
+    return {name: reverse(f"articles:{name}", urlconf=urlconf) for name in names}
+
+
+def site_paths() -> dict[str, str]:
+    """The addresses every page's header and footer link to, by URL name."""
+    return _fixed(get_urlconf(), get_script_prefix())
+
+
 def _format(name: str) -> str:
     return _formats(get_urlconf(), get_script_prefix())[name]
 

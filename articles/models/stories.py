@@ -69,20 +69,14 @@ class ArticleQuerySet(models.QuerySet):
             Exists(ArticleAuthor.objects.filter(article=OuterRef("pk"), author=author))
         )
 
-    def as_cards(self, *spec_names: str) -> "ArticleQuerySet":
-        """Stories as listing cards: region for the dateline, the photo with the shown renditions.
+    def as_cards(self) -> "ArticleQuerySet":
+        """Stories as listing cards: region for the dateline, the photo.
 
         The body is left in the database: a card never shows it, and twenty bodies are most of
-        the bytes a listing query would otherwise carry."""
-        from ..renditions import prefetch_renditions  # renditions imports the models
-
-        return (
-            self.defer("body")
-            .select_related("region", "main_photo")
-            .prefetch_related(
-                prefetch_renditions("main_photo__renditions", *(spec_names or ("card",)))
-            )
-        )
+        the bytes a listing query would otherwise carry. The photos' renditions are fetched when
+        the page's cards are made, for the cards not in the cache (articles/caching/fragments.py).
+        """
+        return self.defer("body").select_related("region", "main_photo")
 
     def with_bylines(self) -> "ArticleQuerySet":
         """The byline in the editor's order, each author fetched with it: one query for all."""

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.safestring import mark_safe
 
+from ..caching.fragments import CARDS_CONTEXT, CardLayout, Cards
 from ..dates import format_dateline, listing_time, machine_time, relative_times_allowed
 from ..metadata import absolute_url
 
@@ -61,3 +62,23 @@ def listed_time(article) -> str:
         article.region.time_zone,
         relative=relative_times_allowed(settings.PUBLIC_CACHE_SECONDS),
     )
+
+
+@register.simple_tag(takes_context=True)
+def story_card(context, article, style: str, level: int, *, breaking=None, network=None):
+    """`{% story_card article "tile" 3 %}`: one story's card, cached per story and layout.
+
+    The kicker (`breaking`) and the region beside the time (`network`) default to the list's
+    `card_breaking` and `network_list`; search results show the query's headline and snippet."""
+    layout = CardLayout(
+        style=style,
+        level=int(level),
+        breaking=bool(context.get("card_breaking") if breaking is None else breaking),
+        network=bool(context.get("network_list") if network is None else network),
+        search=bool(context.get("search_results")),
+    )
+    cards = context.get(CARDS_CONTEXT)
+    if cards is None:  # a template rendered outside the public views: the card alone, now
+        alone = Cards(request=None)
+        return mark_safe(alone.fill(alone.slot(article, layout)))  # noqa: S308 - a card's HTML
+    return cards.slot(article, layout)
