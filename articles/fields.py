@@ -61,21 +61,31 @@ _EDITOR_EXTENSIONS = {
 }
 
 
+class _Sanitized(str):
+    """A body as `sanitize_html` returned it in the form's validation: saved as it is."""
+
+
+def _sanitized_in_form(value: str) -> _Sanitized:
+    return _Sanitized(sanitize_html(value))
+
+
 class SanitizedHTMLField(_CleanTextMixin, ProseEditorField):
     """Rich text edited with ProseMirror in the admin, reduced to the allow-list on every save.
 
-    Sanitized in `pre_save()` only, not in the form's validation as well: a long body costs its
-    sanitizing once per save. (`sanitize=False` keeps the editor's empty paragraph empty.)
+    A form's validation sanitizes it (the editor's package asks for that); the save then keeps
+    what the form made instead of sanitizing it a second time: a long body costs its sanitizing
+    once per save.
     """
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("config", {"extensions": dict(_EDITOR_EXTENSIONS)})
-        kwargs["sanitize"] = False
+        kwargs["sanitize"] = _sanitized_in_form
         super().__init__(*args, **kwargs)
 
     def pre_save(self, model_instance, add):
         value = getattr(model_instance, self.attname)
         if isinstance(value, str):
-            value = sanitize_html(value)
+            clean = value if isinstance(value, _Sanitized) else sanitize_html(value)
+            value = str(clean)
             setattr(model_instance, self.attname, value)
         return value

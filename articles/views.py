@@ -400,7 +400,7 @@ def story_parts(request, article: Article) -> StoryParts:
 
     if request is None:
         return make()[0]
-    return fragments.cached(request, f"parts:{article.pk}", make)[0]
+    return fragments.cached(request, f"parts:{article.pk}", make)
 
 
 @dataclass(frozen=True)
@@ -432,7 +432,7 @@ def story_rail(request, article: Article, tag_ids: list[int]) -> Rail:
 
     if request is None:  # the desk's preview: always as it is now, never kept
         return make()[0]
-    return fragments.cached(request, f"rail:{article.pk}", make)[0]
+    return fragments.cached(request, f"rail:{article.pk}", make)
 
 
 def lead_photo(request, photo) -> tuple[str, RenditionURL | None]:
@@ -447,7 +447,7 @@ def lead_photo(request, photo) -> tuple[str, RenditionURL | None]:
         return "", None
     if request is None:
         return make()[0]
-    return fragments.cached(request, f"photo:{photo.pk}:lead", make)[0]
+    return fragments.cached(request, f"photo:{photo.pk}:lead", make)
 
 
 LEAD_PHOTO_SIZES = "(min-width: 46rem) 42rem, 100vw"

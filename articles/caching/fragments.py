@@ -187,15 +187,11 @@ def render(request, template: str, context: dict, **kwargs) -> HttpResponse:
 # Values computed once --------------------------------------------------------------------------
 
 
-def cached(
-    request, name: str, make: Callable[[], tuple[object, set[str], list]]
-) -> tuple[object, bool]:
-    """One fragment by name: from the cache, or made by `make()` (value, keys, until) and kept.
-
-    Returns the value and whether it was made now."""
+def cached(request, name: str, make: Callable[[], tuple[object, set[str], list]]):
+    """One fragment by name: from the cache, or made by `make()` (value, keys, until) and kept."""
     found = get_many([name])
     if name in found:
-        return found[name], False
+        return found[name]
     value, surrogate_keys, until = make()
     store(request, [(name, value, surrogate_keys, lifetime(until))])
-    return value, True
+    return value
