@@ -5,10 +5,11 @@ Russian newsrooms abbreviate months in the genitive ("5 мая 2020"), which Dja
 """
 
 import datetime
+import functools
 import zoneinfo
 
 from django.utils import timezone
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import get_language, pgettext_lazy
 
 MONTHS_GENITIVE_SHORT = {
     1: pgettext_lazy("short month, genitive", "янв"),
@@ -26,12 +27,23 @@ MONTHS_GENITIVE_SHORT = {
 }
 
 
+@functools.cache
+def _translated(language: str | None, labels: str) -> tuple[str, ...]:
+    """A table of lazy labels (`_LABELS`) as text in one language: a listing formats a hundred
+    dates, and a lazy label looks its catalogue up each time it is formatted."""
+    return tuple(str(label) for label in _LABELS[labels])
+
+
+def _month(number: int) -> str:
+    return _translated(get_language(), "months")[number - 1]
+
+
 def format_dateline(moment: datetime.datetime, time_zone: str | zoneinfo.ZoneInfo) -> str:
     """`27 мар 2019, 15:15` for an aware moment, on the wall clock of the given zone."""
     if isinstance(time_zone, str):
         time_zone = zoneinfo.ZoneInfo(time_zone)
     local = timezone.localtime(moment, time_zone)
-    month = MONTHS_GENITIVE_SHORT[local.month]
+    month = _month(local.month)
     return f"{local.day} {month} {local.year}, {local:%H:%M}"
 
 
@@ -66,15 +78,24 @@ _HOURS = (
 JUST_NOW = pgettext_lazy("age of a story under a minute", "только что")
 
 
-def _russian_form(n: int, forms: tuple) -> str:
+_LABELS = {
+    "months": tuple(MONTHS_GENITIVE_SHORT.values()),
+    "minutes": _MINUTES,
+    "hours": _HOURS,
+    "just now": (JUST_NOW,),
+}
+
+
+def _russian_form(n: int, labels: str) -> str:
     """One of the three Russian plural forms for n: 1 минуту, 2 минуты, 5 минут."""
+    forms = _translated(get_language(), labels)
     if n % 10 == 1 and n % 100 != 11:
         form = forms[0]
     elif 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
         form = forms[1]
     else:
         form = forms[2]
-    return str(form) % {"n": n}
+    return form % {"n": n}
 
 
 def relative_times_allowed(cache_seconds: int) -> bool:
@@ -101,11 +122,12 @@ def listing_time(
     age = now - moment
     if relative and age < RELATIVE_FOR:
         if age < datetime.timedelta(minutes=1):
-            return str(JUST_NOW)  # a clock a few seconds ahead of ours included
+            # A clock a few seconds ahead of ours included.
+            return _translated(get_language(), "just now")[0]
         if age < datetime.timedelta(hours=1):
-            return _russian_form(age // datetime.timedelta(minutes=1), _MINUTES)
-        return _russian_form(age // datetime.timedelta(hours=1), _HOURS)
+            return _russian_form(age // datetime.timedelta(minutes=1), "minutes")
+        return _russian_form(age // datetime.timedelta(hours=1), "hours")
     local = timezone.localtime(moment, time_zone)
     if local.year != timezone.localtime(now, time_zone).year:
         return format_dateline(moment, time_zone)
-    return f"{local.day} {MONTHS_GENITIVE_SHORT[local.month]}, {local:%H:%M}"
+    return f"{local.day} {_month(local.month)}, {local:%H:%M}"

@@ -1,8 +1,11 @@
 """The one sanitizer for story bodies.
 
-Every path that stores or shows a body calls `sanitize_html`: the model field on save (admin, ORM,
-management commands, bulk inserts) and the templates on output. It is idempotent, so running it
-again on stored text changes nothing.
+Every path that writes a body calls `sanitize_html`: the model field on save (admin, ORM,
+management commands, bulk inserts) and the story queryset's `update()` and `bulk_update()`. Pages,
+feeds and the desk's comparisons read the stored body as it is: sanitizing costs once per save,
+not once per view (a body nested thousands deep takes seconds). It is idempotent, so running it
+again on stored text changes nothing; after a change of the allow-list,
+`manage.py resanitize_bodies` brings stored bodies to the new one.
 """
 
 import html
@@ -83,9 +86,34 @@ _HTML_WHITESPACE = re.compile(r"[ \t\n\r\f]+")
 
 
 def plain_text(body: str) -> str:
-    """A story body as plain text: one paragraph, heading or list item a line, entities decoded."""
-    # Sanitized again on output, as templates do: the markup is then nh3's normal form the pattern
-    # expects, and a <script> written around the model field is dropped with its content.
-    markup = _HTML_WHITESPACE.sub(" ", sanitize_html(body))
+    """A stored (sanitized) story body as plain text: one paragraph, heading or list item a line,
+    entities decoded. The markup is nh3's normal form, which the block pattern expects."""
+    markup = _HTML_WHITESPACE.sub(" ", body or "")
     text = html.unescape(strip_tags(_BLOCK_BOUNDARY.sub("\n", markup)))
     return "\n".join(line.strip() for line in text.splitlines() if line.strip())
+
+
+def resanitize_stored(model, *, batch_size: int = 500):
+    """Bring every stored body of `model` (a story model, historical in a migration) to the
+    allow-list as it is now, in batches by primary key; yields each batch's changed ids.
+
+    Only rows whose body changes are written, and with the plain `update()` of the base manager:
+    the text is clean already, and neither `updated_at` nor a revision moves, since no editor
+    changed anything (a preview link or an open form stays valid).
+    """
+    rows = model._base_manager.order_by("pk").values_list("pk", "body")
+    last = None
+    while True:
+        batch = list((rows.filter(pk__gt=last) if last is not None else rows)[:batch_size])
+        if not batch:
+            return
+        last = batch[-1][0]
+        changed = {}
+        for pk, body in batch:
+            clean = sanitize_html(body)
+            if clean != (body or ""):
+                changed[pk] = clean
+        for pk, clean in changed.items():
+            model._base_manager.filter(pk=pk).update(body=clean)
+        if changed:
+            yield sorted(changed)

@@ -7,25 +7,31 @@ in tests/test_views.py pin how many queries each page makes.
 import datetime
 import logging
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.db import ProgrammingError
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, Window, prefetch_related_objects
+from django.db.models import Exists, F, OuterRef, Q, Window, prefetch_related_objects
 from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.defaults import page_not_found
 
 from newsroom import errors
 
 from . import ratelimit
 from .caching import dependencies as cache_keys
+from .caching import fragments
 from .metadata import news_article
-from .models import Article, Author, Correction, Region, RelatedLink, Tag, TaggedArticle
+from .models import Article, Author, Region, Tag, TaggedArticle
 from .pagination import paginate
+from .paths import author_path, story_path, tag_path
 from .publishing.previews import article_for_preview
-from .renditions import prefetch_renditions, rendition_url
+from .renditions import RenditionURL, prefetch_renditions, rendition_url
 from .search import SearchForm, highlight, more_matches_notice, search_articles
+from .templatetags.photos import picture
 
 logger = logging.getLogger(__name__)
 
@@ -44,23 +50,15 @@ FIRST_ARCHIVE_YEAR = 1991
 
 def home(request):
     recent = timezone.now() - BREAKING_WINDOW
-    # Renditions are fetched once below for every card of the page: the breaking stories, the
-    # page of latest and the regional blocks together, so the regional blocks cost one query.
-    breaking = list(
-        latest_stories(is_breaking=True, published_at__gte=recent).prefetch_related(None)[
-            :BREAKING_LIMIT
-        ]
-    )
-    latest = latest_stories(~Q(pk__in=[article.pk for article in breaking])).prefetch_related(None)
+    # The cards' renditions are fetched once for every card of the page not in the cache: the
+    # breaking stories, the page of latest and the regional blocks together.
+    breaking = list(latest_stories(is_breaking=True, published_at__gte=recent)[:BREAKING_LIMIT])
+    latest = latest_stories(~Q(pk__in=[article.pk for article in breaking]))
     page = paginate(with_release(latest, Article.objects.all()), request.GET.get("page"))
     blocks = []
     if page.number == 1:
         blocks = regional_blocks(shown={article.pk for article in [*breaking, *page.items]})
     block_stories = [story for block in blocks for story in block.stories]
-    prefetch_related_objects(
-        [*breaking, *page.items, *block_stories],
-        prefetch_renditions("main_photo__renditions", "card"),
-    )
     # Any story of the network may join the page; a breaking story leaves the top when its
     # window closes.
     cache_keys.listing(request, page.items, cache_keys.STORIES, scope=Article.objects.all())
@@ -76,7 +74,7 @@ def home(request):
         "regional_blocks": blocks,
         "network_list": True,
     }
-    return render(request, "articles/home.html", CARD_CONTEXT | context)
+    return fragments.render(request, "articles/home.html", CARD_CONTEXT | context)
 
 
 @dataclass(frozen=True)
@@ -134,7 +132,6 @@ def regional_blocks(*, shown: set[int]) -> list[RegionalBlock]:
         Article.objects.filter(pk__in=pool)
         .exclude(pk__in=shown)
         .as_cards()
-        .prefetch_related(None)  # fetched with the page's other cards
         .annotate(
             rank=Window(
                 RowNumber(),
@@ -185,7 +182,7 @@ def render_listing(request, template: str, stories, *, scope, **context):
     """One page of a listing (`?page=`), with whatever the page says about itself."""
     context["page"] = page = paginate(with_release(stories, scope), request.GET.get("page"))
     cache_keys.listing(request, page.items, scope=scope)
-    return render(request, template, CARD_CONTEXT | context)
+    return fragments.render(request, template, CARD_CONTEXT | context)
 
 
 def region_detail(request, region: str):
@@ -200,7 +197,7 @@ def region_detail(request, region: str):
         # Breaking news leads the front page for its first day only.
         cache_keys.depends_on(request, until=front.lead.published_at + BREAKING_WINDOW)
     context = {"page": page, "front": front, "region": region, "edition": region}
-    return render(request, "articles/region_detail.html", CARD_CONTEXT | context)
+    return fragments.render(request, "articles/region_detail.html", CARD_CONTEXT | context)
 
 
 def _region_listing(request, region: Region) -> None:
@@ -302,7 +299,7 @@ def search(request):
     # Only the newest matches are ranked: the page says so when the query has more.
     if page and results.more_matches:
         context["more_matches_notice"] = more_matches_notice()
-    return render(request, "articles/search.html", CARD_CONTEXT | context)
+    return fragments.render(request, "articles/search.html", CARD_CONTEXT | context)
 
 
 def _search_page(request, params):
@@ -322,13 +319,23 @@ def _search_page(request, params):
     return page, results
 
 
-def _read_also(article: Article, tag_ids: list[int], shown: set[int]) -> list[Article]:
+class ReadAlso(NamedTuple):
+    """A "read also" link: what the rail shows of another story, and what caching needs."""
+
+    pk: int
+    region_id: int
+    unpublish_at: datetime.datetime | None
+    headline: str
+    url: str
+
+
+def _read_also(article: Article, tag_ids: list[int], shown: set[int]) -> list[ReadAlso]:
     """Other published stories of the region sharing a tag with this one, newest first.
 
     Stories the teaser block already links to (`shown`) are not offered a second time."""
     if not tag_ids:
         return []
-    return list(
+    rows = (
         Article.objects.published()
         .in_region(article.region_id)
         .filter(
@@ -336,53 +343,158 @@ def _read_also(article: Article, tag_ids: list[int], shown: set[int]) -> list[Ar
         )
         .exclude(pk__in={article.pk, *shown})
         .newest_first()
-        .select_related("region")
         # The unpublish time says when a cached page showing the link stops being right.
-        .only("pk", "slug", "headline", "unpublish_at", "region__slug")[:TEASER_BLOCK_SIZE]
+        .values_list("pk", "region_id", "unpublish_at", "headline", "slug")[:TEASER_BLOCK_SIZE]
     )
+    region_slug = article.region.slug  # the same region's stories
+    return [
+        ReadAlso(pk, region_id, unpublish_at, headline, story_path(region_slug, pk, slug))
+        for pk, region_id, unpublish_at, headline, slug in rows
+    ]
 
 
 def story_page_queryset():
-    """Everything a story page shows, fetched with the story: its page, and its preview."""
-    return (
-        Article.objects.select_related("region", "main_photo")
-        .with_bylines()
-        .with_last_changed()
-        .prefetch_related(
-            prefetch_renditions("main_photo__renditions", "lead", "og"),
-            "tags",
-            Prefetch(
-                "related_links",
-                queryset=RelatedLink.objects.visible().select_related("target_article__region"),
-            ),
-            # Newest first, as the page and the JSON-LD list them; one query however many.
-            Prefetch(
-                "corrections",
-                queryset=Correction.objects.order_by("-created_at", "-id").only(
-                    "article_id", "text", "created_at"
-                ),
-            ),
-        )
-    )
+    """The story as its page and its preview show it, with its region and photo.
+
+    Its byline, tags and corrections (`story_parts`), its rail (teasers, "read also") and the
+    lead photo's renditions are fetched apart, only when they are not in the fragment cache."""
+    return Article.objects.select_related("region", "main_photo").with_last_changed()
 
 
-def story_page_context(article: Article) -> dict:
-    """The template context of a story page, for the public page and the desk's preview alike."""
-    teasers = list(article.related_links.all())
-    tags = list(article.tags.all())
-    authors = [byline.author for byline in article.bylines.all()]
-    corrections = list(article.corrections.all())
-    shown = {teaser.target_article_id for teaser in teasers if teaser.target_article_id}
-    read_also = _read_also(article, [tag.pk for tag in tags], shown)
-    og_image = rendition_url(article.main_photo, "og")
+class Byline(NamedTuple):
+    pk: int
+    name: str
+    slug: str
+    is_active: bool
+
+    def get_absolute_url(self) -> str:
+        return author_path(self.slug)
+
+
+class TagLink(NamedTuple):
+    pk: int
+    name: str
+    slug: str
+
+    def get_absolute_url(self) -> str:
+        return tag_path(self.slug)
+
+
+class CorrectionNote(NamedTuple):
+    text: str
+    created_at: datetime.datetime
+
+
+@dataclass(frozen=True)
+class StoryParts:
+    """What a story page shows of the story beside its own row: values, no model objects."""
+
+    authors: list[Byline]
+    tags: list[TagLink]
+    corrections: list[CorrectionNote]  # newest first, as the page and the JSON-LD list them
+
+
+def story_parts(request, article: Article) -> StoryParts:
+    """The byline, tags and corrections of a story: from the fragment cache, or three queries.
+
+    Kept under the story's key (a byline, tag or correction edited purges it), its authors' and
+    its tags' (a new name)."""
+
+    def make():
+        authors = [
+            Byline(*row)
+            for row in article.bylines.order_by("position", "id").values_list(
+                "author_id", "author__name", "author__slug", "author__is_active"
+            )
+        ]
+        tags = [
+            TagLink(*row) for row in article.tags.order_by("name").values_list("pk", "name", "slug")
+        ]
+        corrections = [
+            CorrectionNote(*row)
+            for row in article.corrections.order_by("-created_at", "-id").values_list(
+                "text", "created_at"
+            )
+        ]
+        keys = {cache_keys.story(article.pk)}
+        keys.update(cache_keys.author(author.pk) for author in authors)
+        keys.update(cache_keys.tag(tag.pk) for tag in tags)
+        return StoryParts(authors, tags, corrections), keys, []
+
+    if request is None:
+        return make()[0]
+    return fragments.cached(request, f"parts:{article.pk}", make)
+
+
+@dataclass(frozen=True)
+class Rail:
+    """A story's teaser and "read also" block as the page shows it, with what it depends on."""
+
+    html: str
+    keys: set[str]
+    until: list
+
+
+def story_rail(request, article: Article, tag_ids: list[int]) -> Rail:
+    """The rail of a story page, from the fragment cache or made now (two queries)."""
+
+    def make():
+        teasers = list(article.related_links.visible().select_related("target_article__region"))
+        shown = {teaser.target_article_id for teaser in teasers if teaser.target_article_id}
+        read_also = _read_also(article, tag_ids, shown)[: max(0, TEASER_BLOCK_SIZE - len(teasers))]
+        keys, until = cache_keys.story_rail(article, tag_ids, teasers=teasers, read_also=read_also)
+        # A scheduled story joining "read also", or coming out as a teaser's target, is shown
+        # from its time on: the rail is not kept past it (the page's own annotations).
+        soon = [getattr(article, name, None) for name in ("next_read_also", "next_teaser_target")]
+        html = ""
+        if teasers or read_also:
+            html = render_to_string(
+                "articles/includes/story_rail.html", {"teasers": teasers, "read_also": read_also}
+            )
+        return Rail(html, keys, until), keys, until + soon
+
+    if request is None:  # the desk's preview: always as it is now, never kept
+        return make()[0]
+    return fragments.cached(request, f"rail:{article.pk}", make)
+
+
+def lead_photo(request, photo) -> tuple[str, RenditionURL | None]:
+    """The story's lead picture and its Open Graph rendition: cached per photo, purged with it."""
+
+    def make():
+        prefetch_related_objects([photo], prefetch_renditions("renditions", "lead", "og"))
+        html = picture(photo, "lead", LEAD_PHOTO_SIZES, loading="eager", priority=True)
+        return (str(html), rendition_url(photo, "og")), {cache_keys.photo(photo.pk)}, []
+
+    if photo is None:
+        return "", None
+    if request is None:
+        return make()[0]
+    return fragments.cached(request, f"photo:{photo.pk}:lead", make)
+
+
+LEAD_PHOTO_SIZES = "(min-width: 46rem) 42rem, 100vw"
+
+
+def story_page_context(article: Article, request=None) -> dict:
+    """The template context of a story page, for the public page and the desk's preview alike.
+
+    With the request (the public page), the rail and the lead photo come from the fragment
+    cache when they are there."""
+    parts = story_parts(request, article)
+    authors, tags, corrections = parts.authors, parts.tags, parts.corrections
+    rail = story_rail(request, article, [tag.pk for tag in tags])
+    lead_picture, og_image = lead_photo(request, article.main_photo)
     return {
         "article": article,
         "edition": article.region,
         "authors": authors,
         "tags": tags,
         "corrections": corrections,
-        "teasers": teasers,
-        "read_also": read_also[: max(0, TEASER_BLOCK_SIZE - len(teasers))],
+        "rail": rail,
+        # Rendered by our templates and tags, from the fragment cache as text.
+        "rail_html": mark_safe(rail.html),  # noqa: S308 - the rail template's output
+        "lead_picture": mark_safe(lead_picture),  # noqa: S308 - the picture tag's own HTML
         "og_image": og_image,
         "structured_data": news_article(article, authors, og_image, corrections),
     }
@@ -398,15 +510,9 @@ def article_detail(request, region: str, pk: int, slug: str):
             request, cache_keys.region(article.region_id), until=article.unpublish_at
         )
         return redirect(article, permanent=True)
-    context = story_page_context(article)
-    cache_keys.story_page(
-        request,
-        article,
-        authors=context["authors"],
-        tags=context["tags"],
-        teasers=context["teasers"],
-        read_also=context["read_also"],
-    )
+    context = story_page_context(article, request)
+    cache_keys.story_page(request, article, authors=context["authors"], tags=context["tags"])
+    cache_keys.depends_on(request, *context["rail"].keys, until=context["rail"].until)
     return render(request, "articles/article_detail.html", context)
 
 

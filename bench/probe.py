@@ -37,9 +37,9 @@ def main() -> None:
     from django.db import connection
     from django.db.models import Count
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
+    from django.test.utils import CaptureQueriesContext, override_settings
 
-    from articles.models import Article, Region
+    from articles.models import Article, Author, Region, Tag
     from articles.pagination import PAGE_SIZE
 
     region = (
@@ -48,12 +48,17 @@ def main() -> None:
     story = Article.objects.published().newest_first().select_related("region").first()
     if region is None or story is None:
         sys.exit("The benchmark database has no published stories: seed it first.")
+    # The busiest tag and author: their pages are full, as on a live site.
+    tag = Tag.objects.annotate(stories=Count("tagged_articles")).order_by("-stories").first()
+    author = Author.objects.active().annotate(stories=Count("bylines")).order_by("-stories")[0]
     urls = {
         "trivial view": "/__bench__/trivial/",
         "story page": story.get_absolute_url(),
         "home page": "/",
         "region page 1": region.get_absolute_url(),
         f"region page {DEEP_PAGE}": f"{region.get_absolute_url()}?page={DEEP_PAGE}",
+        "tag page": tag.get_absolute_url(),
+        "author page": author.get_absolute_url(),
     }
 
     client = Client()
@@ -64,6 +69,13 @@ def main() -> None:
             response = client.get(url)
         statuses[name] = response.status_code
         queries[name] = len(captured)
+        # The same page with no fragment cached (the rows marked "cold").
+        with (
+            override_settings(FRAGMENT_CACHE_ENABLED=False),
+            CaptureQueriesContext(connection) as captured,
+        ):
+            client.get(url)
+        queries[f"{name}, cold"] = len(captured)
 
     explain = {}
     if connection.vendor == "postgresql":

@@ -10,10 +10,13 @@ Then the search table: each benchmark query (bench/probe.py) through the whole v
 server, one request at a time, with p50/p95/p99 latency, CPU per request and how many stories
 the query matches.
 
-The pages are measured as built (the app's page cache off); then the story page as a page-cache
-hit from local memory, from Redis (BENCH_CACHE_URL), and through the reference edge
-(deploy/varnish/, when varnishd is installed), each on a server of its own beside the same
-trivial view.
+The pages are measured as built (the app's page cache off), with their fragments (story cards,
+a story's rail, a photo's renditions: articles/caching/fragments.py) cached as on a live site:
+wrk's warm-up run fills them. The rows marked "cold" are the same pages on a server that caches
+no fragment (FRAGMENT_CACHE_ENABLED=0), every card and rail made for each request. Then the story
+page as a page-cache hit from local memory, from Redis (BENCH_CACHE_URL), and through the
+reference edge (deploy/varnish/, when varnishd is installed), each on a server of its own beside
+the same trivial view.
 """
 
 import argparse
@@ -120,11 +123,16 @@ def wait_for(port: int, timeout: float = 30.0) -> None:
     raise SystemExit(f"gunicorn did not start on port {port}")
 
 
-def worker_pid(master_pid: int) -> int:
-    children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
-    if len(children) != 1:
-        raise SystemExit(f"expected one gunicorn worker, found {children}")
-    return int(children[0])
+def worker_pid(master_pid: int, timeout: float = 30.0) -> int:
+    # The port answers as soon as the master listens; on a busy machine the worker comes later.
+    deadline = time.monotonic() + timeout
+    while True:
+        children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
+        if len(children) == 1:
+            return int(children[0])
+        if time.monotonic() > deadline:
+            raise SystemExit(f"expected one gunicorn worker, found {children}")
+        time.sleep(0.2)
 
 
 def cpu_seconds(pid: int) -> float:
@@ -132,12 +140,14 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
 
-_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
 
 
 def parse_wrk(output: str) -> dict[str, float]:
     def latency(percent: str) -> float:
-        match = re.search(rf"^\s+{percent}%\s+([\d.]+)(us|ms|s)$", output, re.M)
+        match = re.search(rf"^\s+{percent}%\s+([\d.]+)(us|ms|s|m)$", output, re.M)
+        if match is None:  # no request answered in time: nothing to rank
+            return float("nan")
         return float(match.group(1)) * _UNITS[match.group(2)]
 
     requests = int(re.search(r"(\d+) requests in", output).group(1))
@@ -158,7 +168,8 @@ def load(
 
     `edge_pid`: a cache in front of the worker, whose CPU per request is reported apart.
     """
-    command = ["taskset", "-c", "1", "wrk", "-t1", f"-c{connections}", "--latency"]
+    # A generous timeout: on a busy shared machine a slow page is measured, not dropped.
+    command = ["taskset", "-c", "1", "wrk", "-t1", f"-c{connections}", "--latency", "--timeout=30s"]
     subprocess.run([*command, "-d2s", url], check=True, capture_output=True)  # warm-up
     before = cpu_seconds(pid)
     edge_before = cpu_seconds(edge_pid) if edge_pid else 0.0
@@ -172,11 +183,14 @@ def load(
 
 
 PERCENTILES_SCRIPT = ROOT / "bench" / "percentiles.lua"
+# Pages measured again with no fragment cached.
+COLD_PAGES = ("story page", "home page", "region page 1", "tag page", "author page")
 
 
 def load_one_at_a_time(url: str, seconds: int, pid: int) -> dict[str, float]:
     """One wrk connection, so latency is the page's own time and never a wait behind another."""
-    command = ["taskset", "-c", "1", "wrk", "-t1", "-c1", "-s", str(PERCENTILES_SCRIPT)]
+    command = ["taskset", "-c", "1", "wrk", "-t1", "-c1", "--timeout=30s"]
+    command += ["-s", str(PERCENTILES_SCRIPT)]
     subprocess.run([*command, "-d2s", url], check=True, capture_output=True)  # warm-up
     before = cpu_seconds(pid)
     run = subprocess.run([*command, f"-d{seconds}s", url], check=True, capture_output=True)
@@ -355,6 +369,13 @@ def main() -> None:
             name: load_one_at_a_time(f"http://127.0.0.1:{port}{url}", args.seconds, pid)
             for name, url in probe["search"]["urls"].items()
         }
+    cold_port = free_port()
+    with serving(env | {"FRAGMENT_CACHE_ENABLED": "0"}, cold_port) as pid:
+        for name, url in probe["urls"].items():
+            if name not in COLD_PAGES:
+                continue
+            url = f"http://127.0.0.1:{cold_port}{url}"
+            results[f"{name}, cold"] = load(url, args.seconds, args.connections, pid)
 
     # A story page hit costs the same on every story: the one the rows above measured.
     story = probe["urls"]["story page"]

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.cache import get_conditional_response, set_response_etag
 from django.utils.http import parse_http_date_safe
 
-from articles.caching import dependencies, pagecache
+from articles.caching import dependencies, fragments, pagecache
 
 SHAREABLE_STATUSES = frozenset({200, 301, 404})
 PRIVATE = "private, no-store"
@@ -61,6 +61,9 @@ class PublicCacheMiddleware:
             if cached is not None:
                 return cached
         started = pagecache.epoch() if readable else 0
+        if readable:
+            # What the view's cached fragments are checked against (articles/caching/fragments.py).
+            setattr(request, fragments.EPOCH_ATTRIBUTE, started)
         response = self.get_response(request)
 
         if not readable or self._signed_in(request):

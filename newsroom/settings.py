@@ -396,6 +396,10 @@ PUBLIC_STALE_IF_ERROR_SECONDS = env_int(
 # The app's own page cache, answered before the rest of the middleware: local memory by default
 # (one process: purges reach it only in the process that made the change), Redis with CACHE_URL.
 PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE_ENABLED", True)
+# Fragments the same for every request (story cards, a story's teaser rail, a photo's
+# renditions), cached apart from the pages in the same cache and purged with the same keys
+# (articles/caching/fragments.py). Off: every fragment is rendered afresh, as on a cold cache.
+FRAGMENT_CACHE_ENABLED = env_bool("FRAGMENT_CACHE_ENABLED", True)
 # Edge caches to purge by surrogate key (PURGE with an xkey-purge header, as deploy/varnish/
 # expects), comma-separated base URLs such as http://127.0.0.1:6081/. None: no edge.
 EDGE_PURGE_URLS = env_list("EDGE_PURGE_URLS")

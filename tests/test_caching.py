@@ -545,8 +545,8 @@ def test_a_page_made_while_a_purge_came_in_is_not_kept(client, page_cache):
 
     real = views.story_page_context
 
-    def purged_meanwhile(story):
-        context = real(story)
+    def purged_meanwhile(story, request=None):
+        context = real(story, request)
         pagecache.purge([f"story-{story.pk}"])  # an editor's save, committed mid-render
         return context
 
@@ -1050,8 +1050,8 @@ def test_on_redis_a_page_made_while_a_purge_came_in_is_not_kept(client, on_redis
 
     real = views.story_page_context
 
-    def purged_meanwhile(story):
-        context = real(story)
+    def purged_meanwhile(story, request=None):
+        context = real(story, request)
         purges.purge_pages.call(keys=[f"story-{story.pk}"])  # another server's worker
         return context
 

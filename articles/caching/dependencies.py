@@ -181,8 +181,8 @@ def listing(request, stories: list, *listing_keys: str, scope) -> None:
     depends_on(request, *listing_keys, *card_keys(stories), until=until)
 
 
-def story_page(request, article, *, authors, tags, teasers, read_also) -> None:
-    """A story page: the story and everything it shows of other stories, people and photos.
+def story_page(request, article, *, authors, tags) -> None:
+    """A story page: the story, its region, photo, authors and tags (its rail: `story_rail`).
 
     `article` carries the annotations of `story_page_annotations()`.
     """
@@ -192,11 +192,19 @@ def story_page(request, article, *, authors, tags, teasers, read_also) -> None:
     keys += (author(person.pk) for person in authors)
     for label in tags:
         keys += (tag(label.pk), region_tag_stories(article.region_id, label.pk))
+    until = [article.unpublish_at, article.next_read_also, article.next_teaser_target]
+    depends_on(request, *keys, until=until)
+
+
+def story_rail(article, tag_ids, *, teasers, read_also) -> tuple[set[str], list]:
+    """The keys and the times to come of a story's rail: its teasers, and "read also" (the
+    region's newest stories under its tags); what a cached rail and the page showing it carry."""
+    keys = {story(article.pk), region(article.region_id)}
+    keys.update(region_tag_stories(article.region_id, pk) for pk in tag_ids)
     targets = [teaser.target_article for teaser in teasers if teaser.target_article_id]
     for other in (*targets, *read_also):
-        keys += (story(other.pk), region(other.region_id))
-    until = [article.unpublish_at, article.next_read_also, article.next_teaser_target]
-    depends_on(request, *keys, until=until + unpublish_times([*targets, *read_also]))
+        keys |= {story(other.pk), region(other.region_id)}
+    return keys, unpublish_times([*targets, *read_also])
 
 
 def story_page_annotations() -> dict:

@@ -67,7 +67,7 @@ def shared() -> bool:
     return isinstance(caches[DEFAULT_CACHE_ALIAS], RedisCache)
 
 
-def _index():
+def entry_index():
     """The index of the cache in use, made once per storage.
 
     Django hands each thread its own cache object; local memory's storage is shared by them all,
@@ -86,7 +86,7 @@ def _index():
 
 def epoch() -> int:
     """The purge counter now: taken before a view reads anything, checked when it stores."""
-    return _index().epoch()
+    return entry_index().epoch()
 
 
 def store(request, response, keys: set[str], seconds: int, started: int) -> bool:
@@ -102,7 +102,7 @@ def store(request, response, keys: set[str], seconds: int, started: int) -> bool
         etag,
         last_modified,
     )
-    index = _index()
+    index = entry_index()
     index.add(name, entry, keys | {ALL}, seconds)
     if index.purged_since(started, keys):
         cache.delete(name)
@@ -111,12 +111,12 @@ def store(request, response, keys: set[str], seconds: int, started: int) -> bool
 
 
 def purged_since(started: int, keys: set[str]) -> bool:
-    return _index().purged_since(started, keys)
+    return entry_index().purged_since(started, keys)
 
 
 def purge(keys) -> int | None:
     """Drop every entry stored under any of the keys; how many were dropped (None: no cache)."""
-    return _index().purge(set(keys))
+    return entry_index().purge(set(keys))
 
 
 class _LocalIndex:

@@ -2,10 +2,10 @@
 
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from ..fields import CleanCharField, CleanTextField
+from ..paths import author_path
 from ..slugs import SLUG_MAX_LENGTH
 from .base import SluggedModel, slug_not_empty
 from .photos import Photo
@@ -60,4 +60,4 @@ class Author(SluggedModel):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("articles:author_detail", kwargs={"author": self.slug})
+        return author_path(self.slug)

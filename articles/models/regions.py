@@ -5,10 +5,10 @@ import zoneinfo
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from ..fields import CleanCharField, CleanTextField
+from ..paths import region_path
 from ..slugs import validate_not_reserved
 from .base import SluggedModel, slug_not_empty
 
@@ -72,7 +72,7 @@ class Region(SluggedModel):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("articles:region_detail", kwargs={"region": self.slug})
+        return region_path(self.slug)
 
     @property
     def zone(self) -> zoneinfo.ZoneInfo:

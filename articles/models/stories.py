@@ -3,13 +3,15 @@
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Prefetch, Q
 from django.db.models.functions import Coalesce, Greatest
-from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 
 from ..dates import format_dateline
 from ..fields import CleanCharField, CleanTextField, SanitizedHTMLField
+from ..paths import story_path
+from ..sanitizer import sanitize_html
 from ..slugs import SLUG_MAX_LENGTH
 from ..teasers import TEASER_URL_MAX_LENGTH, validate_teaser_url
 from .authors import Author
@@ -29,6 +31,20 @@ def last_changed_expression():
 
 
 class ArticleQuerySet(models.QuerySet):
+    def update(self, **kwargs) -> int:
+        """`update()` skips `save()`: a body written this way is sanitized here instead."""
+        if isinstance(kwargs.get("body"), str):
+            kwargs["body"] = sanitize_html(kwargs["body"])
+        return super().update(**kwargs)
+
+    def bulk_update(self, objs, fields, batch_size=None) -> int:
+        """`bulk_update()` skips `save()` too: the bodies it writes are sanitized first."""
+        if "body" in fields:
+            objs = list(objs)
+            for obj in objs:
+                obj.body = sanitize_html(obj.body)
+        return super().bulk_update(objs, fields, batch_size=batch_size)
+
     def published(self) -> "ArticleQuerySet":
         """Stories a reader may see: published, due, not yet taken down, in an active region."""
         return self.filter(published_q())
@@ -53,20 +69,14 @@ class ArticleQuerySet(models.QuerySet):
             Exists(ArticleAuthor.objects.filter(article=OuterRef("pk"), author=author))
         )
 
-    def as_cards(self, *spec_names: str) -> "ArticleQuerySet":
-        """Stories as listing cards: region for the dateline, the photo with the shown renditions.
+    def as_cards(self) -> "ArticleQuerySet":
+        """Stories as listing cards: region for the dateline, the photo.
 
         The body is left in the database: a card never shows it, and twenty bodies are most of
-        the bytes a listing query would otherwise carry."""
-        from ..renditions import prefetch_renditions  # renditions imports the models
-
-        return (
-            self.defer("body")
-            .select_related("region", "main_photo")
-            .prefetch_related(
-                prefetch_renditions("main_photo__renditions", *(spec_names or ("card",)))
-            )
-        )
+        the bytes a listing query would otherwise carry. The photos' renditions are fetched when
+        the page's cards are made, for the cards not in the cache (articles/caching/fragments.py).
+        """
+        return self.defer("body").select_related("region", "main_photo")
 
     def with_bylines(self) -> "ArticleQuerySet":
         """The byline in the editor's order, each author fetched with it: one query for all."""
@@ -229,12 +239,15 @@ class Article(SluggedModel):
     def __str__(self):
         return self.headline
 
+    @property
+    def body_html(self) -> SafeString:
+        """The body as pages show it: stored sanitized (every write path sanitizes it), so it is
+        served as it is, never sanitized again per view."""
+        return mark_safe(self.body)  # noqa: S308 - sanitized when written (fields.py)
+
     def get_absolute_url(self) -> str:
         """The canonical URL: every link, feed item and sitemap entry to a story is this one."""
-        return reverse(
-            "articles:article_detail",
-            kwargs={"region": self.region.slug, "pk": self.pk, "slug": self.slug},
-        )
+        return story_path(self.region.slug, self.pk, self.slug)
 
     @property
     def status_label(self) -> str:

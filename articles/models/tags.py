@@ -1,11 +1,11 @@
 """Tags on django-taggit, with Latin slugs and a real foreign key to the story."""
 
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from taggit.models import ItemBase, NaturalKeyManager, TagBase
 
 from ..fields import CleanCharField
+from ..paths import tag_path
 from ..slugs import slugify_ru
 from .visibility import published_q
 
@@ -40,7 +40,7 @@ class Tag(TagBase):
         verbose_name_plural = _("теги")
 
     def get_absolute_url(self) -> str:
-        return reverse("articles:tag_detail", kwargs={"tag": self.slug})
+        return tag_path(self.slug)
 
     def slugify(self, tag, i=None):
         # taggit appends "-<i>" to a taken slug and finds the taken ones by the bare slug as a

@@ -1,5 +1,4 @@
-"""Template filters every public page shares: the dateline, the body's output pass, absolute URLs
-and JSON-LD."""
+"""Template filters every public page shares: the dateline, absolute URLs and JSON-LD."""
 
 import json
 
@@ -8,9 +7,9 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.safestring import mark_safe
 
+from ..caching.fragments import CARDS_CONTEXT, CardLayout, Cards
 from ..dates import format_dateline, listing_time, machine_time, relative_times_allowed
 from ..metadata import absolute_url
-from ..sanitizer import sanitize_html
 
 register = template.Library()
 
@@ -39,12 +38,6 @@ def iso_time(moment, region=None) -> str:
     return machine_time(moment, region.time_zone if region else None) if moment else ""
 
 
-@register.filter
-def sanitized(html: str) -> str:
-    """Stored bodies were sanitized on save; this pass guards rows written around the ORM."""
-    return mark_safe(sanitize_html(html))  # noqa: S308 - output of the allow-list sanitizer
-
-
 register.filter("absolute", absolute_url)
 
 
@@ -69,3 +62,23 @@ def listed_time(article) -> str:
         article.region.time_zone,
         relative=relative_times_allowed(settings.PUBLIC_CACHE_SECONDS),
     )
+
+
+@register.simple_tag(takes_context=True)
+def story_card(context, article, style: str, level: int, *, breaking=None, network=None):
+    """`{% story_card article "tile" 3 %}`: one story's card, cached per story and layout.
+
+    The kicker (`breaking`) and the region beside the time (`network`) default to the list's
+    `card_breaking` and `network_list`; search results show the query's headline and snippet."""
+    layout = CardLayout(
+        style=style,
+        level=int(level),
+        breaking=bool(context.get("card_breaking") if breaking is None else breaking),
+        network=bool(context.get("network_list") if network is None else network),
+        search=bool(context.get("search_results")),
+    )
+    cards = context.get(CARDS_CONTEXT)
+    if cards is None:  # a template rendered outside the public views: the card alone, now
+        alone = Cards(request=None)
+        return mark_safe(alone.fill(alone.slot(article, layout)))  # noqa: S308 - a card's HTML
+    return cards.slot(article, layout)

@@ -1,0 +1,197 @@
+"""Fragments of public pages that are the same for every request, cached apart from the pages.
+
+A page-cache miss is most often a page purged for one change: a story published purges the home
+page, whose other cards did not change; a story of a region given a new tag purges the pages
+whose "read also" it may join, not their own text. The fragments cached here are what such a
+page re-renders for nothing: each story card of a listing (its HTML, per layout), the teaser and
+"read also" rail of a story page, a story's byline, tags and corrections (as values), and its
+lead photo's picture and Open Graph rendition (articles/views.py names and makes the last three).
+
+How they stay right: a fragment is stored under the surrogate keys of what it shows
+(dependencies.py), in the page cache's own index (pagecache.py). The purge that drops the pages
+showing a story, photo, region or listing drops its fragments in the same step; nothing else has
+to know they exist. A fragment lives as long as a cached page may (PUBLIC_CACHE_SECONDS), less
+when what it shows changes by itself sooner (a teaser's target reaching its unpublish time).
+Like a page, a fragment made from what a purge has since replaced is not kept: the request's
+purge epoch (taken by PublicCacheMiddleware before the view reads anything) is checked after
+storing. Requests without one (previews, the desk) read fragments and store none.
+
+Keyed by a version stamp of the objects instead (the story's `updated_at` and the like), a
+fragment would need no purge, but the stamps of everything it shows would have to be read on
+every request: a card's region and photo, a rail's teaser targets and the region's newest
+stories under the tags. Those reads are the queries a fragment is there to save. The surrogate
+keys are already worked out for every write, so they invalidate fragments too.
+
+`FRAGMENT_CACHE_ENABLED=0` renders every fragment afresh (the cold figures of `make bench`).
+"""
+
+import re
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.template.loader import get_template, render_to_string
+from django.utils.safestring import SafeString, mark_safe
+
+from . import dependencies as keys
+from . import pagecache
+
+PREFIX = "fragment:"
+# Set on the request by PublicCacheMiddleware: the purge epoch the request began in.
+EPOCH_ATTRIBUTE = "page_cache_epoch"
+# Where the page's cards go, and where each card's time goes (control characters no stored text
+# can contain: the text fields drop them on every write).
+_CARD_SLOT = re.compile("\x00card(\\d+)\x00")
+TIME_SLOT = "\x00time\x00"
+
+
+def enabled() -> bool:
+    return settings.FRAGMENT_CACHE_ENABLED
+
+
+def lifetime(until: Iterable = ()) -> int:
+    """Seconds a fragment may be kept: a cached page's lifetime, cut by the first change to come."""
+    seconds = settings.PUBLIC_CACHE_SECONDS
+    now = time.time()
+    for when in until:
+        if when is not None:
+            seconds = min(seconds, int(when.timestamp() - now))
+    return max(seconds, 0)
+
+
+def get_many(names: Iterable[str]) -> dict:
+    """The cached fragments among `names`, in one cache round trip; none when switched off."""
+    names = list(names)
+    if not names or not enabled():
+        return {}
+    found = cache.get_many([PREFIX + name for name in names])
+    return {name.removeprefix(PREFIX): value for name, value in found.items()}
+
+
+def store(request, items: list[tuple[str, object, set[str], int]]) -> None:
+    """Keep fragments (name, value, surrogate keys, seconds) unless a purge of one of their keys
+    came since the request began; the whole lot is dropped then, as a page would be."""
+    started = getattr(request, EPOCH_ATTRIBUTE, None)
+    items = [item for item in items if item[3] > 0]
+    if started is None or not items or not enabled():
+        return
+    index = pagecache.entry_index()
+    for name, value, surrogate_keys, seconds in items:
+        index.add(PREFIX + name, value, surrogate_keys | {keys.ALL}, seconds)
+    if index.purged_since(started, set().union(*(item[2] for item in items))):
+        cache.delete_many([PREFIX + item[0] for item in items])
+
+
+# Story cards ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CardLayout:
+    """How a card stands in its list: everything of its HTML that is not the story's."""
+
+    style: str  # "lead", "tile", "compact", "stream"
+    level: int  # the heading level of its title
+    breaking: bool  # the "Срочно" kicker
+    network: bool  # the region named beside the time
+    search: bool  # headline and snippet of a search, never cached
+
+    def name(self, story) -> str:
+        return f"card:{story.pk}:{self.style}:{self.level}:{self.breaking:d}:{self.network:d}"
+
+
+@dataclass
+class Cards:
+    """The cards of one page: the template leaves a slot for each, filled after it rendered, so
+    every card of the page is read from the cache at once, and the misses are made together
+    (their renditions in one query)."""
+
+    request: object
+    wanted: list[tuple[object, CardLayout]] = field(default_factory=list)
+
+    def slot(self, story, layout: CardLayout) -> SafeString:
+        self.wanted.append((story, layout))
+        return mark_safe(f"\x00card{len(self.wanted) - 1}\x00")  # noqa: S308 - no markup
+
+    def fill(self, html: str) -> str:
+        if not self.wanted:
+            return html
+        names = [layout.name(story) for story, layout in self.wanted]
+        cached = get_many(
+            name for name, (_, layout) in zip(names, self.wanted, strict=True) if not layout.search
+        )
+        missing = [
+            (name, story, layout)
+            for name, (story, layout) in zip(names, self.wanted, strict=True)
+            if name not in cached
+        ]
+        if missing:
+            cached |= self._render(missing)
+        times = {}
+        parts = []
+        for name, (story, _) in zip(names, self.wanted, strict=True):
+            if story.pk not in times:
+                times[story.pk] = _listed_time(story)
+            parts.append(cached[name].replace(TIME_SLOT, times[story.pk]))
+        return _CARD_SLOT.sub(lambda match: parts[int(match.group(1))], html)
+
+    def _render(self, missing) -> dict[str, str]:
+        from django.db.models import prefetch_related_objects
+
+        from ..renditions import prefetch_renditions
+
+        photographed = [story for _, story, _ in missing if story.main_photo_id]
+        prefetch_related_objects(
+            photographed, prefetch_renditions("main_photo__renditions", "card")
+        )
+        template = get_template("articles/includes/story_card.html")
+        made, kept = {}, []
+        for name, story, layout in missing:
+            if name in made:
+                continue
+            made[name] = html = template.render(
+                {
+                    "article": story,
+                    "card_style": layout.style,
+                    "card_level": layout.level,
+                    "card_breaking": layout.breaking,
+                    "network_list": layout.network,
+                    "search_results": layout.search,
+                    "card_time": mark_safe(TIME_SLOT),  # noqa: S308 - no markup
+                }
+            )
+            if not layout.search:
+                kept.append((name, html, set(keys.card_keys([story])), lifetime()))
+        store(self.request, kept)
+        return made
+
+
+def _listed_time(story) -> str:
+    from ..templatetags.newsroom import listed_time
+
+    return listed_time(story)
+
+
+CARDS_CONTEXT = "card_slots"
+
+
+def render(request, template: str, context: dict, **kwargs) -> HttpResponse:
+    """`django.shortcuts.render` for public pages whose templates show story cards."""
+    cards = Cards(request)
+    html = render_to_string(template, context | {CARDS_CONTEXT: cards}, request)
+    return HttpResponse(cards.fill(html), **kwargs)
+
+
+# Values computed once --------------------------------------------------------------------------
+
+
+def cached(request, name: str, make: Callable[[], tuple[object, set[str], list]]):
+    """One fragment by name: from the cache, or made by `make()` (value, keys, until) and kept."""
+    found = get_many([name])
+    if name in found:
+        return found[name]
+    value, surrogate_keys, until = make()
+    store(request, [(name, value, surrogate_keys, lifetime(until))])
+    return value
