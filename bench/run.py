@@ -119,10 +119,19 @@ def wait_for(port: int, timeout: float = 30.0) -> None:
 
 
 def worker_pid(master_pid: int) -> int:
-    children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
-    if len(children) != 1:
-        raise SystemExit(f"expected one gunicorn worker, found {children}")
-    return int(children[0])
+    return worker_pids(master_pid, 1)[0]
+
+
+def worker_pids(master_pid: int, count: int, timeout: float = 30.0) -> list[int]:
+    """The pids of a server's `count` worker processes, once it has forked them all."""
+    deadline = time.monotonic() + timeout
+    while True:
+        children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
+        if len(children) == count:
+            return [int(child) for child in children]
+        if len(children) > count or time.monotonic() > deadline:
+            raise SystemExit(f"expected {count} worker processes, found {children}")
+        time.sleep(0.1)
 
 
 def cpu_seconds(pid: int) -> float:
@@ -220,15 +229,21 @@ def search_report(search: dict, results: dict[str, dict]) -> str:
 @contextlib.contextmanager
 def serving(env: dict[str, str], port: int):
     """One gunicorn sync worker on the first core; yields the worker's pid."""
-    gunicorn = subprocess.Popen(
+    with gunicorn(env, port) as pids:
+        yield pids[0]
+
+
+@contextlib.contextmanager
+def gunicorn(env: dict[str, str], port: int, workers: int = 1, cpus: str | None = "0"):
+    """gunicorn with `workers` sync workers pinned to `cpus` (None: anywhere); yields their pids."""
+    pinned = ["taskset", "-c", cpus] if cpus else []
+    server = subprocess.Popen(
         [
-            "taskset",
-            "-c",
-            "0",
+            *pinned,
             str(Path(PYTHON).parent / "gunicorn"),
             "newsroom.wsgi",
             "--workers",
-            "1",
+            str(workers),
             "--bind",
             f"127.0.0.1:{port}",
             "--log-level",
@@ -239,16 +254,17 @@ def serving(env: dict[str, str], port: int):
     )
     try:
         wait_for(port)
-        yield worker_pid(gunicorn.pid)
+        yield worker_pids(server.pid, workers)
     finally:
-        gunicorn.terminate()
-        gunicorn.wait(timeout=30)
+        server.terminate()
+        server.wait(timeout=30)
 
 
 @contextlib.contextmanager
-def varnish_in_front(app_port: int):
-    """deploy/varnish/newsroom.vcl on the first core, in front of the app; yields its port and
-    the pid of its cache process, or None without varnishd."""
+def varnish_in_front(app_port: int, port: int | None = None, cpus: str | None = "0"):
+    """deploy/varnish/newsroom.vcl in front of the app, on `port` (a free one by default), pinned
+    to `cpus` (None: anywhere); yields its port and the pid of its cache process, or None
+    without varnishd."""
     if shutil.which("varnishd") is None:
         yield None
         return
@@ -259,9 +275,10 @@ def varnish_in_front(app_port: int):
         f'backend app {{ .host = "127.0.0.1"; .port = "{app_port}"; }}\n'
         'acl purgers { "127.0.0.1"; }\n'
     )
-    port = free_port()
+    port = port or free_port()
+    pinned = ["taskset", "-c", cpus] if cpus else []
     varnishd = subprocess.Popen(
-        ["taskset", "-c", "0", "varnishd", "-F", "-n", str(folder / "work")]
+        [*pinned, "varnishd", "-F", "-n", str(folder / "work")]
         + ["-a", f"127.0.0.1:{port}", "-f", str(folder / "newsroom.vcl")]
         + ["-p", f"vcl_path={folder}", "-s", "malloc,256m"],
         stdout=subprocess.DEVNULL,
