@@ -17,6 +17,7 @@ p99 from save to visible under a second.
 
 import argparse
 import contextlib
+import datetime
 import json
 import os
 import shutil
@@ -45,7 +46,6 @@ from bench.visibility import PAGE_KINDS
 
 DEFAULT_CACHE_URL = "redis://127.0.0.1:6379/13"
 LOAD_DATABASE = "newsroom_load"
-START_DATABASE = "newsroom_load_start"
 RUN_DIR = WORK_DIR / "loadtest"
 LOCUST = Path(PYTHON).parent / "locust"
 BAR_MS = 1000.0
@@ -123,17 +123,22 @@ def report(runs: dict[str, dict], context: dict) -> str:
         f"Load test: {context['published']:,} published stories on {context['database']}, page "
         f"cache in Redis, {context['readers']} readers + {context['editors']} editors, "
         f"{context['seconds']} s per configuration",
-        f"Machine: {context['cores']} cores; load average before the run {context['load']}",
+        f"Machine: {context['cores']} cores; load average before the run {context['uptime']}",
         "",
-        f"{'configuration':<22} {'reader req/s':>12} {'errors':>7} {'saves':>6} {'stale':>6}"
-        f" {'missed':>7} {'app CPU ms/req':>15} {'CPU busy':>9}  bar",
+        f"{'configuration':<22} {'capacity':>9} {'offered':>8} {'served':>7} {'errors':>7}"
+        f" {'saves':>6} {'stale':>6} {'missed':>7} {'app CPU ms/req':>15} {'CPU busy':>9}  bar",
     ]
     for name, run in runs.items():
         lines.append(
-            f"{name:<22} {run['reader_rps']:>12.0f} {run['errors']:>7} {run['saves']:>6}"
+            f"{name:<22} {run['capacity_rps']:>9.0f} {run['offered_rps']:>8.0f}"
+            f" {run['reader_rps']:>7.0f} {run['errors']:>7} {run['saves']:>6}"
             f" {run['stale']:>6} {run['missed']:>7} {run['app_cpu_ms']:>15.2f}"
             f" {run['busy']:>8.0%}  {'met' if run['meets_bar'] else 'MISSED'}"
         )
+    lines.append(
+        "(readers' pages a second: capacity, the readers alone without pause; offered and served,"
+        f" the day's, at {context['load']:.0%} of it, with the editors at work)"
+    )
     lines += [
         "",
         "Per kind of request (ms):",
@@ -259,8 +264,8 @@ def copy_database(template_url: str, name: str, timeout: float = 600.0) -> str:
     return urlunsplit(parts._replace(path=f"/{name}"))
 
 
-def purge_timings(database_url: str) -> dict:
-    """How long the run's purge tasks waited in the queue, and how long each took (ms)."""
+def purge_timings(database_url: str, since: datetime.datetime) -> dict:
+    """How long the purge tasks queued since then waited for the worker, and ran (ms)."""
     import psycopg2
 
     parts = urlsplit(database_url)
@@ -277,8 +282,8 @@ def purge_timings(database_url: str) -> dict:
                 "SELECT extract(epoch FROM started_at - enqueued_at) * 1000,"
                 " extract(epoch FROM finished_at - started_at) * 1000"
                 " FROM django_tasks_database_dbtaskresult"
-                " WHERE task_path LIKE %s AND finished_at IS NOT NULL",
-                ["%.purge_pages"],
+                " WHERE task_path LIKE %s AND finished_at IS NOT NULL AND enqueued_at >= %s",
+                ["%.purge_pages", since],
             )
             rows = cursor.fetchall()
     finally:
@@ -295,17 +300,21 @@ def purge_timings(database_url: str) -> dict:
 
 @contextlib.contextmanager
 def task_worker(env: dict[str, str]):
-    """The task queue's worker, as production runs it; yields its pid."""
-    worker = subprocess.Popen(
-        [PYTHON, "manage.py", "db_worker", "--queue-name", "default,purges", "--interval", "0.2"],
-        cwd=ROOT,
-        env=env,
-    )
-    try:
-        yield worker.pid
-    finally:
-        worker.terminate()
-        worker.wait(timeout=30)
+    """The task queue's worker, as production runs it, logging to worker.log; yields its pid."""
+    with (RUN_DIR / "worker.log").open("a") as log:
+        worker = subprocess.Popen(
+            [PYTHON, "manage.py", "db_worker", "--queue-name", "default,purges"]
+            + ["--interval", "0.2"],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            yield worker.pid
+        finally:
+            worker.terminate()
+            worker.wait(timeout=30)
 
 
 def busy_ticks() -> tuple[int, int]:
@@ -324,8 +333,36 @@ def warm(host: str, plan: dict) -> None:
             response.read()
 
 
+def locust(host: str, plan_path: Path, *, users: int, seconds: int, rate: float, classes=()):
+    """One locust run of bench/locustfile.py; what it saw (its JSON results)."""
+    results_path = RUN_DIR / "results.json"
+    results_path.unlink(missing_ok=True)
+    with (RUN_DIR / "locust.log").open("a") as log:
+        subprocess.run(
+            [str(LOCUST), "-f", str(ROOT / "bench" / "locustfile.py"), "--headless"]
+            + ["--host", host, "--users", str(users), "--spawn-rate", str(users)]
+            + ["--run-time", f"{seconds}s", "--only-summary", "--loglevel", "WARNING"]
+            + list(classes),
+            cwd=ROOT,
+            env={
+                **os.environ,
+                "PYTHONPATH": str(ROOT),
+                "LOADTEST_PLAN": str(plan_path),
+                "LOADTEST_RESULTS": str(results_path),
+                "LOADTEST_RATE": f"{rate:.3f}",
+            },
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            check=False,  # locust exits 1 when any request failed: the table says which
+        )
+    if not results_path.exists():
+        raise SystemExit(f"locust wrote no results: see {RUN_DIR / 'locust.log'}")
+    return json.loads(results_path.read_text())
+
+
 def run_configuration(args, env, plan_path: Path, plan: dict, *, workers: int, edge: bool):
-    """One configuration under load; its summary, with the CPU figures."""
+    """One configuration: its capacity (readers alone, no pause), then the day at a share of it
+    with the editors at work; the day's summary, with the capacity and the CPU figures."""
     import redis
 
     redis.Redis.from_url(args.cache_url).flushdb()
@@ -333,8 +370,6 @@ def run_configuration(args, env, plan_path: Path, plan: dict, *, workers: int, e
     env = env | {"CACHE_URL": args.cache_url, "PAGE_CACHE_ENABLED": "1"}
     if edge:
         env["EDGE_PURGE_URLS"] = f"http://127.0.0.1:{edge_port}/"
-    results_path = RUN_DIR / "results.json"
-    results_path.unlink(missing_ok=True)
     with contextlib.ExitStack() as stack:
         pids = stack.enter_context(gunicorn(env, app_port, workers, cpus=None))
         host = f"http://127.0.0.1:{app_port}"
@@ -344,32 +379,32 @@ def run_configuration(args, env, plan_path: Path, plan: dict, *, workers: int, e
             host = f"http://127.0.0.1:{edge_port}"
         stack.enter_context(task_worker(env))  # stopped first: no purge left for a gone edge
         warm(host, plan)
+        # Also the warm-up of the day: the database's buffers, the page cache and the edge.
+        capacity = summarize(
+            locust(
+                host,
+                plan_path,
+                users=args.readers,
+                seconds=args.capacity_seconds,
+                rate=0,
+                classes=["Reader"],
+            )
+        )["reader_rps"]
+        rate = capacity * args.load
+        since = datetime.datetime.now(datetime.UTC)
         app_before = sum(cpu_seconds(pid) for pid in pids)
         busy_before = busy_ticks()
-        users = args.readers + len(plan["editors"])
-        with (RUN_DIR / "locust.log").open("w") as log:
-            subprocess.run(
-                [str(LOCUST), "-f", str(ROOT / "bench" / "locustfile.py"), "--headless"]
-                + ["--host", host, "--users", str(users), "--spawn-rate", str(users)]
-                + ["--run-time", f"{args.seconds}s", "--only-summary", "--loglevel", "WARNING"],
-                cwd=ROOT,
-                env={
-                    **os.environ,
-                    "PYTHONPATH": str(ROOT),
-                    "LOADTEST_PLAN": str(plan_path),
-                    "LOADTEST_RESULTS": str(results_path),
-                    "LOADTEST_PAUSE": str(args.pause),
-                },
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                check=False,  # locust exits 1 when any request failed: the table says which
-            )
+        raw = locust(
+            host,
+            plan_path,
+            users=args.readers + len(plan["editors"]),
+            seconds=args.seconds,
+            rate=rate,
+        )
         app_used = sum(cpu_seconds(pid) for pid in pids) - app_before
         busy_after = busy_ticks()
-    if not results_path.exists():
-        raise SystemExit(f"locust wrote no results: see {RUN_DIR / 'locust.log'}")
-    summary = summarize(json.loads(results_path.read_text()))
-    summary["purges"] = purge_timings(env["DATABASE_URL"])
+    summary = summarize(raw) | {"capacity_rps": capacity, "offered_rps": rate}
+    summary["purges"] = purge_timings(env["DATABASE_URL"], since)
     served = sum(kind["requests"] for kind in summary["kinds"].values())
     summary["app_cpu_ms"] = app_used * 1000 / max(served, 1)
     busy = busy_after[0] - busy_before[0]
@@ -385,7 +420,10 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=45, help="per configuration")
     parser.add_argument("--readers", type=int, default=24, help="locust users reading the site")
     parser.add_argument(
-        "--pause", type=float, default=0.0, help="a reader's mean pause between pages, seconds"
+        "--capacity-seconds", type=int, default=20, help="the readers alone, without pause, first"
+    )
+    parser.add_argument(
+        "--load", type=float, default=0.5, help="the day's readers as a share of that capacity"
     )
     parser.add_argument("--workers", default="1,2", help="gunicorn workers to try, e.g. 1,2")
     parser.add_argument("--edge", default="off,on", help="without and/or with Varnish in front")
@@ -408,10 +446,9 @@ def main() -> None:
     RUN_DIR.mkdir(parents=True, exist_ok=True)
     if stories_in(bench_url) < args.articles:
         prepare(bench_environment(bench_url, free_port()), args.articles)
-    # The run's starting point, copied once from the benchmark's database (which other runs may
-    # be reading) and migrated to this code; each configuration gets a copy of it.
-    start_url = copy_database(bench_url, START_DATABASE, timeout=args.wait)
-    env = bench_environment(start_url, free_port())
+    # Every run starts from the same state: a copy of the benchmark's database (which other runs
+    # may be reading), migrated to this code; the configurations share it.
+    env = bench_environment(copy_database(bench_url, LOAD_DATABASE, timeout=args.wait), free_port())
     manage(env, "migrate", "--noinput", "-v0")
     manage(env, "collectstatic", "--noinput", "-v0")
     plan_run = subprocess.run(
@@ -428,7 +465,8 @@ def main() -> None:
         "editors": len(plan["editors"]),
         "seconds": args.seconds,
         "cores": os.cpu_count(),
-        "load": " ".join(f"{value:.2f}" for value in os.getloadavg()),
+        "uptime": " ".join(f"{value:.2f}" for value in os.getloadavg()),
+        "load": args.load,
         "not_measured": {},
     }
     runs = {}
@@ -439,10 +477,7 @@ def main() -> None:
         for workers in [int(part) for part in args.workers.split(",")]:
             name = f"{'edge' if edge else 'no edge'}, {workers} worker{'s' if workers > 1 else ''}"
             print(f"{name}: {args.seconds} s…", file=sys.stderr, flush=True)
-            load_env = env | {"DATABASE_URL": copy_database(start_url, LOAD_DATABASE)}
-            runs[name] = run_configuration(
-                args, load_env, plan_path, plan, workers=workers, edge=edge
-            )
+            runs[name] = run_configuration(args, env, plan_path, plan, workers=workers, edge=edge)
     print(report(runs, context))
 
 

@@ -27,15 +27,15 @@ from urllib.parse import urlencode, urlsplit
 import gevent
 import lxml.etree
 import lxml.html
-from locust import FastHttpUser, between, constant, events, task
+from locust import FastHttpUser, between, events, task
 
 from bench.visibility import Tracker
 
 PLAN = json.loads(Path(os.environ["LOADTEST_PLAN"]).read_text())
 # Give up on a change not visible after this long (it counts as missed).
 VISIBLE_TIMEOUT = float(os.environ.get("LOADTEST_VISIBLE_TIMEOUT", "10"))
-# A reader's mean pause between two pages (LOADTEST_PAUSE, seconds; 0: none).
-PAUSE = float(os.environ.get("LOADTEST_PAUSE", "0"))
+# The readers' pages per second, all of them together (LOADTEST_RATE; 0: as fast as answered).
+RATE = float(os.environ.get("LOADTEST_RATE", "0"))
 # Between the asks of a watcher: until the change shows, and after (looking for stale reads).
 POLL_UNTIL_SEEN = 0.02
 POLL_AFTER_SEEN = 0.1
@@ -93,8 +93,12 @@ def fetch(client, path: str, name: str, **kwargs):
 
 
 class Reader(FastHttpUser):
-    # No pause by default: each user is a stream of readers, and the run finds the capacity.
-    wait_time = between(0, 2 * PAUSE) if PAUSE else constant(0)
+    # Each user is a stream of readers: its share of RATE, or as fast as the site answers.
+    def wait_time(self):
+        if not RATE:
+            return 0
+        readers = self.environment.runner.user_classes_count.get(type(self).__name__, 1)
+        return random.expovariate(RATE / readers)
 
     def read(self, path: str, name: str):
         response, started, finished = fetch(self.client, path, name)

@@ -280,7 +280,10 @@ def varnish_in_front(app_port: int, port: int | None = None, cpus: str | None = 
     varnishd = subprocess.Popen(
         [*pinned, "varnishd", "-F", "-n", str(folder / "work")]
         + ["-a", f"127.0.0.1:{port}", "-f", str(folder / "newsroom.vcl")]
-        + ["-p", f"vcl_path={folder}", "-s", "malloc,256m"],
+        + ["-p", f"vcl_path={folder}", "-s", "malloc,256m"]
+        # The header limits of deploy/systemd/varnish.service.d/newsroom.conf: a listing's keys.
+        + ["-p", "http_resp_hdr_len=32k", "-p", "http_resp_size=64k"]
+        + ["-p", "http_req_hdr_len=16k"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

@@ -115,6 +115,8 @@ def test_the_report_shows_every_configuration_and_page():
     for name in ("no edge, 1 worker", "edge, 2 workers"):
         runs[name] = summarize(raw_results()) | {
             "app_cpu_ms": 1.5,
+            "capacity_rps": 200.0,
+            "offered_rps": 100.0,
             "busy": 0.8,
             "purges": {
                 "tasks": 3,
@@ -135,7 +137,8 @@ def test_the_report_shows_every_configuration_and_page():
             "editors": 2,
             "seconds": 45,
             "cores": 2,
-            "load": "1.00 1.00 1.00",
+            "uptime": "1.00 1.00 1.00",
+            "load": 0.5,
             "not_measured": {},
         },
     )
