@@ -136,8 +136,8 @@ def report(runs: dict[str, dict], context: dict) -> str:
             f" {run['busy']:>8.0%}  {'met' if run['meets_bar'] else 'MISSED'}"
         )
     lines.append(
-        "(readers' pages a second: capacity, the readers alone without pause; offered and served,"
-        f" the day's, at {context['load']:.0%} of it, with the editors at work)"
+        "(readers' pages a second: capacity, the readers without pause; offered and served, the"
+        f" day's, at {context['load']:.0%} of it; the editors at work in both)"
     )
     lines += [
         "",
@@ -333,16 +333,17 @@ def warm(host: str, plan: dict) -> None:
             response.read()
 
 
-def locust(host: str, plan_path: Path, *, users: int, seconds: int, rate: float, classes=()):
-    """One locust run of bench/locustfile.py; what it saw (its JSON results)."""
+def locust(host: str, plan_path: Path, *, readers: int, seconds: int, rate: float) -> dict:
+    """One locust run of bench/locustfile.py with `readers` and the plan's editors; what it saw
+    (its JSON results)."""
+    users = readers + len(json.loads(plan_path.read_text())["editors"])
     results_path = RUN_DIR / "results.json"
     results_path.unlink(missing_ok=True)
     with (RUN_DIR / "locust.log").open("a") as log:
         subprocess.run(
             [str(LOCUST), "-f", str(ROOT / "bench" / "locustfile.py"), "--headless"]
             + ["--host", host, "--users", str(users), "--spawn-rate", str(users)]
-            + ["--run-time", f"{seconds}s", "--only-summary", "--loglevel", "WARNING"]
-            + list(classes),
+            + ["--run-time", f"{seconds}s", "--only-summary", "--loglevel", "WARNING"],
             cwd=ROOT,
             env={
                 **os.environ,
@@ -350,6 +351,7 @@ def locust(host: str, plan_path: Path, *, users: int, seconds: int, rate: float,
                 "LOADTEST_PLAN": str(plan_path),
                 "LOADTEST_RESULTS": str(results_path),
                 "LOADTEST_RATE": f"{rate:.3f}",
+                "LOADTEST_READERS": str(readers),
             },
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -361,8 +363,8 @@ def locust(host: str, plan_path: Path, *, users: int, seconds: int, rate: float,
 
 
 def run_configuration(args, env, plan_path: Path, plan: dict, *, workers: int, edge: bool):
-    """One configuration: its capacity (readers alone, no pause), then the day at a share of it
-    with the editors at work; the day's summary, with the capacity and the CPU figures."""
+    """One configuration: its capacity (readers without pause), then the day at a share of it;
+    the day's summary, with the capacity and the CPU figures."""
     import redis
 
     redis.Redis.from_url(args.cache_url).flushdb()
@@ -379,28 +381,16 @@ def run_configuration(args, env, plan_path: Path, plan: dict, *, workers: int, e
             host = f"http://127.0.0.1:{edge_port}"
         stack.enter_context(task_worker(env))  # stopped first: no purge left for a gone edge
         warm(host, plan)
+        # The editors at work too: their desk pages and their purges are part of the day's cost.
         # Also the warm-up of the day: the database's buffers, the page cache and the edge.
         capacity = summarize(
-            locust(
-                host,
-                plan_path,
-                users=args.readers,
-                seconds=args.capacity_seconds,
-                rate=0,
-                classes=["Reader"],
-            )
+            locust(host, plan_path, readers=args.readers, seconds=args.capacity_seconds, rate=0)
         )["reader_rps"]
         rate = capacity * args.load
         since = datetime.datetime.now(datetime.UTC)
         app_before = sum(cpu_seconds(pid) for pid in pids)
         busy_before = busy_ticks()
-        raw = locust(
-            host,
-            plan_path,
-            users=args.readers + len(plan["editors"]),
-            seconds=args.seconds,
-            rate=rate,
-        )
+        raw = locust(host, plan_path, readers=args.readers, seconds=args.seconds, rate=rate)
         app_used = sum(cpu_seconds(pid) for pid in pids) - app_before
         busy_after = busy_ticks()
     summary = summarize(raw) | {"capacity_rps": capacity, "offered_rps": rate}
@@ -420,7 +410,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=45, help="per configuration")
     parser.add_argument("--readers", type=int, default=24, help="locust users reading the site")
     parser.add_argument(
-        "--capacity-seconds", type=int, default=20, help="the readers alone, without pause, first"
+        "--capacity-seconds", type=int, default=20, help="the readers without pause, first"
     )
     parser.add_argument(
         "--load", type=float, default=0.5, help="the day's readers as a share of that capacity"

@@ -3,9 +3,10 @@
 Started by bench/loadtest.py, which names the plan (LOADTEST_PLAN, made by bench/loadplan.py)
 and where to write what was seen (LOADTEST_RESULTS, JSON, at the end of the run).
 
-- Readers ask, with no pause (each user is a stream of readers), for story pages (two thirds of
-  those go to the six newest stories, the rest to a sample of the other published ones), the
-  home page, region pages (mostly the first page), searches and RSS feeds.
+- Readers (each user a stream of them, at its share of LOADTEST_RATE pages a second, or as fast
+  as the site answers) ask for story pages (five in six of them for the six newest stories, the
+  rest for a sample of the other published ones), the home page, region pages (mostly the first
+  page), searches and RSS feeds.
 - Each editor signs in to the desk and, again and again, either changes the headline of the
   story it works on or publishes a new story in its region (which it then works on), through the
   desk's own story form: the page is fetched, every field it holds is sent back as a browser
@@ -28,6 +29,7 @@ import gevent
 import lxml.etree
 import lxml.html
 from locust import FastHttpUser, between, events, task
+from locust.contrib.fasthttp import FastHttpSession
 
 from bench.visibility import Tracker
 
@@ -36,6 +38,7 @@ PLAN = json.loads(Path(os.environ["LOADTEST_PLAN"]).read_text())
 VISIBLE_TIMEOUT = float(os.environ.get("LOADTEST_VISIBLE_TIMEOUT", "10"))
 # The readers' pages per second, all of them together (LOADTEST_RATE; 0: as fast as answered).
 RATE = float(os.environ.get("LOADTEST_RATE", "0"))
+READERS = int(os.environ.get("LOADTEST_READERS", "1"))
 # Between the asks of a watcher: until the change shows, and after (looking for stale reads).
 POLL_UNTIL_SEEN = 0.02
 POLL_AFTER_SEEN = 0.1
@@ -97,8 +100,7 @@ class Reader(FastHttpUser):
     def wait_time(self):
         if not RATE:
             return 0
-        readers = self.environment.runner.user_classes_count.get(type(self).__name__, 1)
-        return random.expovariate(RATE / readers)
+        return random.expovariate(RATE / READERS)
 
     def read(self, path: str, name: str):
         response, started, finished = fetch(self.client, path, name)
@@ -154,12 +156,14 @@ class Editor(FastHttpUser):
     def on_start(self):
         self.account = next(Editor.accounts)
         self.region = self.account["region"]
-        self.story = self.account["story"]["pk"]
-        Editor.story_paths[self.story] = self.account["story"]["path"]
-        working_on[self.region["path"]] = self.story
+        self.story: int | None = None
         self.watchers: list[gevent.Greenlet] = []
-        self.saves = 0
+        # The watchers read as readers do: without the editor's session cookie.
+        self.reader = FastHttpSession(self.host, self.environment.events.request, self)
         self.log_in()
+        # A story of its own, the newest of its region, which its region page and the home page
+        # show: only this editor publishes there.
+        self.publish()
 
     def log_in(self):
         page, _, _ = fetch(self.client, "/admin/login/", "desk: login form")
@@ -188,6 +192,8 @@ class Editor(FastHttpUser):
 
     @task(2)
     def update(self):
+        if self.story is None:
+            return self.publish()
         self.save(STORY_FORM.format(pk=self.story), "desk: save", new=False)
 
     @task(1)
@@ -221,6 +227,13 @@ class Editor(FastHttpUser):
         if new:
             path = self.public_path(pk)
             if path is None:
+                events.request.fire(
+                    request_type="GET",
+                    name="desk: story form",
+                    response_time=0,
+                    response_length=0,
+                    exception=RuntimeError(f"story {pk} has no link to the site"),
+                )
                 return
             self.story = pk
             Editor.story_paths[pk] = path
@@ -232,12 +245,7 @@ class Editor(FastHttpUser):
         """The new story's address on the site, from the desk's "view on site" link."""
         page, _, _ = fetch(self.client, STORY_FORM.format(pk=pk), "desk: story form")
         links = lxml.html.fromstring(page.text).xpath("//a[contains(@class, 'viewsitelink')]")
-        if not links:
-            return None
-        response, _, _ = fetch(
-            self.client, links[0].get("href"), "desk: view on site", allow_redirects=False
-        )
-        return urlsplit(response.headers.get("Location", "")).path or None
+        return urlsplit(links[0].get("href")).path if links else None
 
     def watch(self, since: float):
         """Ask for the three pages until the change shows on each; wait for all three."""
@@ -255,7 +263,7 @@ class Editor(FastHttpUser):
 
     def watcher(self, pk: int, kind: str, path: str, since: float):
         while True:
-            response, started, finished = fetch(self.client, path, f"watch: {kind}")
+            response, started, finished = fetch(self.reader, path, f"watch: {kind}")
             tracker.seen(pk, kind, path, response.text or "", started, finished)
             seen = tracker.visible(pk, kind)
             if not seen and finished > since + VISIBLE_TIMEOUT:
