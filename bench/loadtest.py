@@ -33,6 +33,7 @@ from bench.run import (
     ROOT,
     WORK_DIR,
     bench_environment,
+    connect,
     cpu_seconds,
     free_port,
     gunicorn,
@@ -194,34 +195,12 @@ def report(runs: dict[str, dict], context: dict) -> str:
 # --- the servers -------------------------------------------------------------------------------
 
 
-def _admin_connection(database_url: str):
-    import psycopg2
-
-    parts = urlsplit(database_url)
-    conn = psycopg2.connect(
-        host=parts.hostname,
-        port=parts.port or 5432,
-        user=parts.username or "postgres",
-        password=parts.password,
-        dbname="postgres",
-    )
-    conn.autocommit = True
-    return conn
-
-
 def stories_in(database_url: str) -> int:
     """How many stories the database holds; 0 when it or its tables are not there yet."""
     import psycopg2
 
-    parts = urlsplit(database_url)
     try:
-        conn = psycopg2.connect(
-            host=parts.hostname,
-            port=parts.port or 5432,
-            user=parts.username or "postgres",
-            password=parts.password,
-            dbname=parts.path.lstrip("/"),
-        )
+        conn = connect(database_url)
     except psycopg2.OperationalError:
         return 0
     try:
@@ -243,7 +222,7 @@ def copy_database(template_url: str, name: str, timeout: float = 600.0) -> str:
     import psycopg2
 
     template = urlsplit(template_url).path.lstrip("/")
-    conn = _admin_connection(template_url)
+    conn = connect(template_url, "postgres")
     deadline = time.monotonic() + timeout
     try:
         with conn.cursor() as cursor:
@@ -266,16 +245,7 @@ def copy_database(template_url: str, name: str, timeout: float = 600.0) -> str:
 
 def purge_timings(database_url: str, since: datetime.datetime) -> dict:
     """How long the purge tasks queued since then waited for the worker, and ran (ms)."""
-    import psycopg2
-
-    parts = urlsplit(database_url)
-    conn = psycopg2.connect(
-        host=parts.hostname,
-        port=parts.port or 5432,
-        user=parts.username or "postgres",
-        password=parts.password,
-        dbname=parts.path.lstrip("/"),
-    )
+    conn = connect(database_url)
     try:
         with conn.cursor() as cursor:
             cursor.execute(

@@ -66,21 +66,29 @@ def manage(env: dict[str, str], *args: str) -> None:
     subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True)
 
 
-def ensure_postgres_database(database_url: str) -> None:
-    parts = urlsplit(database_url)
-    if parts.scheme not in {"postgres", "postgresql"}:
-        return
+def connect(database_url: str, dbname: str | None = None):
+    """A psycopg2 connection to the PostgreSQL database of the URL (or to `dbname` on its
+    server), in autocommit."""
     import psycopg2
 
-    name = parts.path.lstrip("/")
+    parts = urlsplit(database_url)
     conn = psycopg2.connect(
         host=parts.hostname,
         port=parts.port or 5432,
         user=parts.username or "postgres",
         password=parts.password,
-        dbname="postgres",
+        dbname=dbname or parts.path.lstrip("/"),
     )
     conn.autocommit = True
+    return conn
+
+
+def ensure_postgres_database(database_url: str) -> None:
+    parts = urlsplit(database_url)
+    if parts.scheme not in {"postgres", "postgresql"}:
+        return
+    name = parts.path.lstrip("/")
+    conn = connect(database_url, "postgres")
     with conn.cursor() as cursor:
         cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
         if cursor.fetchone() is None:
