@@ -181,13 +181,15 @@ class Editor(FastHttpUser):
         if response.status_code != 302:
             raise RuntimeError(f"{self.account['username']} could not sign in")
 
-    def post(self, path, fields, name):
+    def post(self, path, fields, name, **kwargs):
+        """A form sent as a browser sends it; the redirect that answers it is not followed."""
         return self.client.post(
             path,
             data=urlencode(fields),
             headers={"Content-Type": "application/x-www-form-urlencoded"},
             name=name,
             allow_redirects=False,
+            **kwargs,
         )
 
     @task(2)
@@ -210,14 +212,7 @@ class Editor(FastHttpUser):
         fields = form_fields(page.text, headline=headline, new=new, region=self.region["pk"])
         for watcher in self.watchers:
             watcher.kill(block=True)  # no reads of the last change once this one is on its way
-        with self.client.post(
-            form_path,
-            data=urlencode(fields),
-            headers={"Content-Type": "application/x-www-form-urlencoded"},
-            name=name,
-            allow_redirects=False,
-            catch_response=True,
-        ) as response:
+        with self.post(form_path, fields, name, catch_response=True) as response:
             returned = time.monotonic()
             location = response.headers.get("Location", "") if response.headers else ""
             pk = story_pk(location)
