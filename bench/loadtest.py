@@ -1,18 +1,21 @@
 """`make loadtest`: a breaking-news day on gunicorn, with and without the edge, on 1 and 2 workers.
 
-For each configuration, on a fresh copy of the benchmark's database (100,000 stories; made by
-bench/run.py's prepare() when missing), so every run starts from the same state:
+Each run works on a fresh copy of the benchmark's database (100,000 stories; made by
+bench/run.py's prepare() when missing), so every run starts from the same state. For each
+configuration:
 - gunicorn under production settings with the page cache in Redis (a database of its own,
   emptied first), the task worker as production runs it (`db_worker --queue-name
   default,purges --interval 0.2`: purges go through the queue), and optionally the reference edge
   (deploy/varnish/) in front, which the worker purges;
-- locust (bench/locustfile.py) with readers and editors for `--seconds`; readers and editors go
+- locust (bench/locustfile.py) with readers and editors, first without pause for the capacity
+  (which also warms the caches), then for `--seconds` at `--load` of it; readers and editors go
   through the edge when it is on, as on the site.
 
-Then the table: throughput, p50/p95/p99 and errors per kind of page; and, per page kind, the
-time from an editor's save to the change being visible (p50/p95/p99/max), changes never seen
-within the timeout, and stale reads after a change was seen. The bar: no errors, no stale read,
-p99 from save to visible under a second.
+Then the tables: capacity, throughput, p50/p95/p99 and errors per kind of page; per page kind,
+the time from an editor's save to the change being visible (p50/p95/p99/max), changes never seen
+within the timeout, and stale reads after a change was seen; and how long the purge tasks
+waited for the worker and ran. The bar: no errors, no stale read, p99 from save to visible under
+a second.
 """
 
 import argparse
@@ -124,7 +127,8 @@ def report(runs: dict[str, dict], context: dict) -> str:
         f"Load test: {context['published']:,} published stories on {context['database']}, page "
         f"cache in Redis, {context['readers']} readers + {context['editors']} editors, "
         f"{context['seconds']} s per configuration",
-        f"Machine: {context['cores']} cores; load average before the run {context['uptime']}",
+        f"Machine: {context['cores']} cores; load average before the run {context['uptime']},"
+        f" after it {context['uptime_after']}",
         "",
         f"{'configuration':<22} {'capacity':>9} {'offered':>8} {'served':>7} {'errors':>7}"
         f" {'saves':>6} {'stale':>6} {'missed':>7} {'app CPU ms/req':>15} {'CPU busy':>9}  bar",
@@ -287,6 +291,11 @@ def task_worker(env: dict[str, str]):
             worker.wait(timeout=30)
 
 
+def load_average() -> str:
+    """The machine's load over 1, 5 and 15 minutes, as `uptime` shows it."""
+    return " ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
 def busy_ticks() -> tuple[int, int]:
     """The machine's busy and total CPU ticks so far (/proc/stat)."""
     fields = [int(value) for value in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
@@ -425,7 +434,7 @@ def main() -> None:
         "editors": len(plan["editors"]),
         "seconds": args.seconds,
         "cores": os.cpu_count(),
-        "uptime": " ".join(f"{value:.2f}" for value in os.getloadavg()),
+        "uptime": load_average(),
         "load": args.load,
         "not_measured": {},
     }
@@ -438,6 +447,7 @@ def main() -> None:
             name = f"{'edge' if edge else 'no edge'}, {workers} worker{'s' if workers > 1 else ''}"
             print(f"{name}: {args.seconds} s…", file=sys.stderr, flush=True)
             runs[name] = run_configuration(args, env, plan_path, plan, workers=workers, edge=edge)
+    context["uptime_after"] = load_average()
     print(report(runs, context))
 
 

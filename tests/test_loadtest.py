@@ -138,6 +138,7 @@ def test_the_report_shows_every_configuration_and_page():
             "seconds": 45,
             "cores": 2,
             "uptime": "1.00 1.00 1.00",
+            "uptime_after": "1.50 1.10 1.00",
             "load": 0.5,
             "not_measured": {},
         },
