@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: venv run worker test lint format messages check-deploy bench audit audit-accept
+.PHONY: venv run worker test lint format messages check-deploy bench loadtest audit audit-accept
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,13 @@ check-deploy: venv
 # picks the database; PostgreSQL at 127.0.0.1 by default). See README, "Benchmark".
 bench: venv
 	$(BIN)/python -m bench.run
+
+# A breaking-news day: readers and editors under locust against gunicorn, the task worker and
+# Redis, with and without the edge, on 1 and 2 workers, each from a fresh copy of the benchmark's
+# database; prints throughput, latency, errors and publish-to-visible times. ARGS passes flags
+# (e.g. ARGS="--seconds 120 --readers 40"). See README, "Load test".
+loadtest: venv
+	$(BIN)/python -m bench.loadtest $(ARGS)
 
 # The reader's site measured: Lighthouse (mobile) and axe-core against the demo site under
 # production settings, screenshots at 375 and 1280 px into test-artifacts/ compared with the

@@ -71,21 +71,29 @@ def manage(env: dict[str, str], *args: str) -> None:
     subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True)
 
 
-def ensure_postgres_database(database_url: str) -> None:
-    parts = urlsplit(database_url)
-    if parts.scheme not in {"postgres", "postgresql"}:
-        return
+def connect(database_url: str, dbname: str | None = None):
+    """A psycopg2 connection to the PostgreSQL database of the URL (or to `dbname` on its
+    server), in autocommit."""
     import psycopg2
 
-    name = parts.path.lstrip("/")
+    parts = urlsplit(database_url)
     conn = psycopg2.connect(
         host=parts.hostname,
         port=parts.port or 5432,
         user=parts.username or "postgres",
         password=parts.password,
-        dbname="postgres",
+        dbname=dbname or parts.path.lstrip("/"),
     )
     conn.autocommit = True
+    return conn
+
+
+def ensure_postgres_database(database_url: str) -> None:
+    parts = urlsplit(database_url)
+    if parts.scheme not in {"postgres", "postgresql"}:
+        return
+    name = parts.path.lstrip("/")
+    conn = connect(database_url, "postgres")
     with conn.cursor() as cursor:
         cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
         if cursor.fetchone() is None:
@@ -123,16 +131,20 @@ def wait_for(port: int, timeout: float = 30.0) -> None:
     raise SystemExit(f"gunicorn did not start on port {port}")
 
 
-def worker_pid(master_pid: int, timeout: float = 30.0) -> int:
-    # The port answers as soon as the master listens; on a busy machine the worker comes later.
+def worker_pid(master_pid: int) -> int:
+    return worker_pids(master_pid, 1)[0]
+
+
+def worker_pids(master_pid: int, count: int, timeout: float = 30.0) -> list[int]:
+    """The pids of a server's `count` worker processes, once it has forked them all."""
     deadline = time.monotonic() + timeout
     while True:
         children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
-        if len(children) == 1:
-            return int(children[0])
-        if time.monotonic() > deadline:
-            raise SystemExit(f"expected one gunicorn worker, found {children}")
-        time.sleep(0.2)
+        if len(children) == count:
+            return [int(child) for child in children]
+        if len(children) > count or time.monotonic() > deadline:
+            raise SystemExit(f"expected {count} worker processes, found {children}")
+        time.sleep(0.1)
 
 
 def cpu_seconds(pid: int) -> float:
@@ -234,13 +246,19 @@ def search_report(search: dict, results: dict[str, dict]) -> str:
 
 
 @contextlib.contextmanager
-def gunicorn_on(env: dict[str, str], port: int, workers: int = 1):
-    """gunicorn's sync workers on the first core, answering on `port`; yields the master process."""
-    gunicorn = subprocess.Popen(
+def serving(env: dict[str, str], port: int):
+    """One gunicorn sync worker on the first core; yields the worker's pid."""
+    with gunicorn(env, port) as pids:
+        yield pids[0]
+
+
+@contextlib.contextmanager
+def gunicorn(env: dict[str, str], port: int, workers: int = 1, cpus: str | None = "0"):
+    """gunicorn with `workers` sync workers pinned to `cpus` (None: anywhere); yields their pids."""
+    pinned = ["taskset", "-c", cpus] if cpus else []
+    server = subprocess.Popen(
         [
-            "taskset",
-            "-c",
-            "0",
+            *pinned,
             str(Path(PYTHON).parent / "gunicorn"),
             "newsroom.wsgi",
             "--workers",
@@ -255,23 +273,17 @@ def gunicorn_on(env: dict[str, str], port: int, workers: int = 1):
     )
     try:
         wait_for(port)
-        yield gunicorn
+        yield worker_pids(server.pid, workers)
     finally:
-        gunicorn.terminate()
-        gunicorn.wait(timeout=30)
+        server.terminate()
+        server.wait(timeout=30)
 
 
 @contextlib.contextmanager
-def serving(env: dict[str, str], port: int):
-    """One gunicorn sync worker on the first core; yields the worker's pid."""
-    with gunicorn_on(env, port) as gunicorn:
-        yield worker_pid(gunicorn.pid)
-
-
-@contextlib.contextmanager
-def varnish_in_front(app_port: int):
-    """deploy/varnish/newsroom.vcl on the first core, in front of the app; yields its port and
-    the pid of its cache process, or None without varnishd."""
+def varnish_in_front(app_port: int, port: int | None = None, cpus: str | None = "0"):
+    """deploy/varnish/newsroom.vcl in front of the app, on `port` (a free one by default), pinned
+    to `cpus` (None: anywhere); yields its port and the pid of its cache process, or None
+    without varnishd."""
     if shutil.which("varnishd") is None:
         yield None
         return
@@ -282,11 +294,15 @@ def varnish_in_front(app_port: int):
         f'backend app {{ .host = "127.0.0.1"; .port = "{app_port}"; }}\n'
         'acl purgers { "127.0.0.1"; }\n'
     )
-    port = free_port()
+    port = port or free_port()
+    pinned = ["taskset", "-c", cpus] if cpus else []
     varnishd = subprocess.Popen(
-        ["taskset", "-c", "0", "varnishd", "-F", "-n", str(folder / "work")]
+        [*pinned, "varnishd", "-F", "-n", str(folder / "work")]
         + ["-a", f"127.0.0.1:{port}", "-f", str(folder / "newsroom.vcl")]
-        + ["-p", f"vcl_path={folder}", "-s", "malloc,256m"],
+        + ["-p", f"vcl_path={folder}", "-s", "malloc,256m"]
+        # The header limits of deploy/systemd/varnish.service.d/newsroom.conf: a listing's keys.
+        + ["-p", "http_resp_hdr_len=32k", "-p", "http_resp_size=64k"]
+        + ["-p", "http_req_hdr_len=16k"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

@@ -28,7 +28,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from bench.run import bench_environment, free_port, gunicorn_on
+from bench.run import bench_environment, free_port, gunicorn
 from tests.factories import ArticleFactory
 from tests.programs import stop
 
@@ -78,7 +78,7 @@ def app_port(story, tmp_path):
         "DJANGO_SETTINGS_MODULE": "newsroom.test_settings",
         "LOG_LEVEL": "ERROR",
     }
-    with gunicorn_on(env, port, workers=2):
+    with gunicorn(env, port, workers=2):
         for _ in range(4):  # both workers booted and past their first request
             assert read(port, "/", timeout=30)[0] == 200
         yield port
