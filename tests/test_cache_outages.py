@@ -6,7 +6,6 @@ and restored (tests/outages.py). The page cache is on, as in production.
 """
 
 import logging
-import os
 import time
 
 import pytest
@@ -16,7 +15,7 @@ from django.urls import reverse
 from articles.context_processors import NAV_CACHE_KEY
 from tests.factories import ArticleFactory, PhotoFactory
 from tests.outages import SilentListener, TcpProxy, closed_port
-from tests.test_caching import redis_available
+from tests.test_caching import require_redis
 from tests.test_settings import PRODUCTION, load
 
 REDIS_HOST, REDIS_PORT, REDIS_DB = "127.0.0.1", 6379, 15
@@ -92,10 +91,7 @@ def test_with_redis_hanging_one_timeout_is_paid_not_one_per_call(
 
 
 def test_when_redis_returns_the_cache_is_used_again(client, settings, monkeypatch, caplog, story):
-    if not redis_available():  # the real Redis is what the proxy stands in front of
-        if os.environ.get("NEWSROOM_REQUIRE_REDIS") == "1":
-            pytest.fail("NEWSROOM_REQUIRE_REDIS=1 but no Redis answers")
-        pytest.skip("no Redis at 127.0.0.1:6379")
+    require_redis()  # the real Redis is what the proxy stands in front of
     settings.CACHE_RETRY_SECONDS = 1
     caplog.set_level(logging.WARNING, logger="newsroom.cache")
     with TcpProxy(REDIS_HOST, REDIS_PORT) as proxy:

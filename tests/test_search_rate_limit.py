@@ -3,7 +3,6 @@ address gets the site's 429 page with Retry-After, other addresses search on, an
 lets it search again. Counted in local memory and in a real Redis; a cache that fails lets
 searches through."""
 
-import os
 import socket
 import time
 import uuid
@@ -15,7 +14,7 @@ from django_ratelimit.core import _get_window
 
 from articles import ratelimit
 from tests.factories import ArticleFactory
-from tests.test_caching import REDIS_URL, redis_available
+from tests.test_caching import REDIS_URL, require_redis
 from tests.test_settings import PRODUCTION, load
 
 LIMIT = 3
@@ -40,10 +39,7 @@ def redis_cache(location: str) -> dict:
 def counting_cache(request, settings):
     """The default cache the limiter counts in: local memory, then a real Redis (database 15)."""
     if request.param == "redis":
-        if not redis_available():
-            if os.environ.get("NEWSROOM_REQUIRE_REDIS") == "1":
-                pytest.fail("NEWSROOM_REQUIRE_REDIS=1 but no Redis answers at " + REDIS_URL)
-            pytest.skip("no Redis server at 127.0.0.1:6379 (apt-get install redis-server)")
+        require_redis()
         settings.CACHES = {"default": redis_cache(REDIS_URL)}
     settings.SEARCH_RATE_LIMIT = RATE
     yield request.param
