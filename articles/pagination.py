@@ -51,6 +51,10 @@ def paginate(queryset: QuerySet, raw_page: str | None, *, per_page: int = PAGE_S
     """One page of an ordered queryset in a single query; an empty page past the first is a 404."""
     number = page_number(raw_page)
     offset = (number - 1) * per_page
+    if queryset.query.is_empty():  # `.none()`: known to be empty without building its SQL
+        if number > 1:
+            raise Http404("Нет такой страницы.")
+        return Page(items=[], number=number, has_next=False)
     window = queryset.values("pk")[offset : offset + per_page + 1]
     items = list(queryset.filter(pk__in=window))
     if number > 1 and not items:

@@ -221,7 +221,10 @@ def search_articles(
     newest = newest.values_list("pk", flat=True)
     ids = list(newest[: SEARCH_CANDIDATES + 1])
     # By an array, not an IN list of a thousand parameters: the page's query names it twice.
+    # No match, no page to ask the database for.
     candidates = Article.objects.filter(_IdIn(ids[:SEARCH_CANDIDATES]))
+    if not ids:
+        candidates = Article.objects.none()
     if connections[matches.db].vendor == "postgresql":
         stories = _ranked(candidates, text)
     else:

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles import search
+from articles.context_processors import active_regions
 from articles.models import Article
 from articles.renditions import build_renditions
 from articles.search import MAX_QUERY_LENGTH
@@ -333,24 +334,48 @@ def test_query_count_is_the_same_for_one_result_and_twenty(client):
         build_renditions(photo)
         ArticleFactory(headline="Ледоход на реке", main_photo=photo)
 
-    def queries() -> tuple[int, int]:
-        search_page(client, {"q": "ледоход"})  # warm the region navigation cache
-        with CaptureQueriesContext(connection) as captured:
-            page = search_page(client, {"q": "ледоход"})
-        return len(captured), len(headlines(page))
+    def queries() -> tuple[int, int, int]:
+        """Queries of a search whose cards are not cached yet, then of the same search again."""
+        active_regions()  # the region navigation, cached apart (a new story's region cleared it)
+        counts = []
+        for _ in range(2):
+            with CaptureQueriesContext(connection) as captured:
+                page = search_page(client, {"q": "ледоход"})
+            counts.append(len(captured))
+        return *counts, len(headlines(page))
 
     add_story()
     one = queries()
     for _ in range(19):
         add_story()
     twenty = queries()
-    # The newest matches' ids; the page of results with region and photo; their renditions.
-    assert one == (3, 1)
-    assert twenty == (3, 20)
+    # The newest matches' ids; the page of results with region and photo; the renditions of
+    # the cards not yet cached. Once they are, the cards cost no query.
+    assert one == (3, 2, 1)
+    assert twenty == (3, 2, 20)
+
+
+def test_a_search_matching_nothing_asks_only_for_matches(client):
+    ArticleFactory(headline="Ледоход на реке")
+    search_page(client, {"q": "ледоход"})  # warm the region navigation cache
+    with CaptureQueriesContext(connection) as captured:
+        page = search_page(client, {"q": "дирижабль"})
+    assert "ничего не нашлось" in page
+    # The matches (none), and when the next story comes out: no page of results to fetch.
+    assert len(captured) == 2
 
 
 class TestPostgresql:
     pytestmark = pytest.mark.usefixtures("search_index")
+
+    def test_a_cached_card_shows_each_query_its_own_marks(self, client):
+        ArticleFactory(headline="Ледоход на реке Томь", lead="Лёд тронулся у моста.")
+        first = search_page(client, {"q": "ледоход"})
+        second = search_page(client, {"q": "Томь"})
+        assert "<mark>Ледоход</mark> на реке Томь" in first
+        assert "Ледоход на реке <mark>Томь</mark>" in second
+        # The card itself is the same: the second search read it from the cache.
+        assert first.count('class="card"') == second.count('class="card"') == 1
 
     def test_inflected_forms_find_each_other(self, client):
         ArticleFactory(headline="Пожары в лесах области")

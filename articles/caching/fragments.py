@@ -46,6 +46,10 @@ EPOCH_ATTRIBUTE = "page_cache_epoch"
 # can contain: the text fields drop them on every write).
 _CARD_SLOT = re.compile("\x00card(\\d+)\x00")
 TIME_SLOT = "\x00time\x00"
+# A search result's card is cached like any other; its headline and snippet, marked for the
+# query, are written into these slots per request.
+HEADLINE_SLOT = "\x00headline\x00"
+SNIPPET_SLOT = "\x00snippet\x00"
 
 
 def enabled() -> bool:
@@ -96,10 +100,11 @@ class CardLayout:
     level: int  # the heading level of its title
     breaking: bool  # the "Срочно" kicker
     network: bool  # the region named beside the time
-    search: bool  # headline and snippet of a search, never cached
+    search: bool  # headline and snippet of a search, in slots filled per request
 
     def name(self, story) -> str:
-        return f"card:{story.pk}:{self.style}:{self.level}:{self.breaking:d}:{self.network:d}"
+        flags = f"{self.breaking:d}:{self.network:d}:{self.search:d}"
+        return f"card:{story.pk}:{self.style}:{self.level}:{flags}"
 
 
 @dataclass
@@ -119,9 +124,7 @@ class Cards:
         if not self.wanted:
             return html
         names = [layout.name(story) for story, layout in self.wanted]
-        cached = get_many(
-            name for name, (_, layout) in zip(names, self.wanted, strict=True) if not layout.search
-        )
+        cached = get_many(names)
         missing = [
             (name, story, layout)
             for name, (story, layout) in zip(names, self.wanted, strict=True)
@@ -131,10 +134,15 @@ class Cards:
             cached |= self._render(missing)
         times = {}
         parts = []
-        for name, (story, _) in zip(names, self.wanted, strict=True):
+        for name, (story, layout) in zip(names, self.wanted, strict=True):
             if story.pk not in times:
                 times[story.pk] = _listed_time(story)
-            parts.append(cached[name].replace(TIME_SLOT, times[story.pk]))
+            card = cached[name].replace(TIME_SLOT, times[story.pk])
+            if layout.search:
+                card = card.replace(HEADLINE_SLOT, story.search_headline).replace(
+                    SNIPPET_SLOT, story.search_snippet
+                )
+            parts.append(card)
         return _CARD_SLOT.sub(lambda match: parts[int(match.group(1))], html)
 
     def _render(self, missing) -> dict[str, str]:
@@ -159,11 +167,13 @@ class Cards:
                     "card_breaking": layout.breaking,
                     "network_list": layout.network,
                     "search_results": layout.search,
-                    "card_time": mark_safe(TIME_SLOT),  # noqa: S308 - no markup
+                    # Slots, not markup: what each request writes there is escaped by then.
+                    "card_time": mark_safe(TIME_SLOT),  # noqa: S308
+                    "card_headline": mark_safe(HEADLINE_SLOT),  # noqa: S308
+                    "card_snippet": mark_safe(SNIPPET_SLOT),  # noqa: S308
                 }
             )
-            if not layout.search:
-                kept.append((name, html, set(keys.card_keys([story])), lifetime()))
+            kept.append((name, html, set(keys.card_keys([story])), lifetime()))
         store(self.request, kept)
         return made
 
