@@ -5,6 +5,7 @@ in tests/test_views.py pin how many queries each page makes.
 """
 
 import datetime
+import functools
 import logging
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -385,6 +386,24 @@ class CorrectionNote(NamedTuple):
     created_at: datetime.datetime
 
 
+def parts_name(pk: int) -> str:
+    return f"parts:{pk}"
+
+
+def rail_name(pk: int) -> str:
+    return f"rail:{pk}"
+
+
+def story_prefix(pk: int) -> str:
+    """The name of a story page's own `{% fragment %}` parts, its head and its text."""
+    return f"story:{pk}"
+
+
+def story_fragment_names(pk: int) -> list[str]:
+    prefix = story_prefix(pk)
+    return [parts_name(pk), rail_name(pk), f"{prefix}:head", f"{prefix}:text"]
+
+
 @dataclass(frozen=True)
 class StoryParts:
     """What a story page shows of the story beside its own row: values, no model objects."""
@@ -423,7 +442,7 @@ def story_parts(request, article: Article) -> StoryParts:
 
     if request is None:
         return make()[0]
-    return fragments.cached(request, f"parts:{article.pk}", make)
+    return fragments.cached(request, parts_name(article.pk), make)
 
 
 @dataclass(frozen=True)
@@ -444,18 +463,19 @@ def story_rail(request, article: Article, tag_ids: list[int]) -> Rail:
         read_also = _read_also(article, tag_ids, shown)[: max(0, TEASER_BLOCK_SIZE - len(teasers))]
         keys, until = cache_keys.story_rail(article, tag_ids, teasers=teasers, read_also=read_also)
         # A scheduled story joining "read also", or coming out as a teaser's target, is shown
-        # from its time on: the rail is not kept past it (the page's own annotations).
-        soon = [getattr(article, name, None) for name in ("next_read_also", "next_teaser_target")]
+        # from its time on: neither the rail nor a page showing it is kept past that (the
+        # story page's query carries the times when the rail is to be made; a preview's not).
+        until += [getattr(article, name, None) for name in ("next_read_also", "next_teaser_target")]
         html = ""
         if teasers or read_also:
             html = render_to_string(
                 "articles/includes/story_rail.html", {"teasers": teasers, "read_also": read_also}
             )
-        return Rail(html, keys, until), keys, until + soon
+        return Rail(html, keys, until), keys, until
 
     if request is None:  # the desk's preview: always as it is now, never kept
         return make()[0]
-    return fragments.cached(request, f"rail:{article.pk}", make)
+    return fragments.cached(request, rail_name(article.pk), make)
 
 
 def lead_photo(request, photo) -> tuple[str, RenditionURL | None]:
@@ -496,14 +516,29 @@ def story_page_context(article: Article, request=None) -> dict:
         "rail_html": mark_safe(rail.html),  # noqa: S308 - the rail template's output
         "lead_picture": mark_safe(lead_picture),  # noqa: S308 - the picture tag's own HTML
         "og_image": og_image,
-        "structured_data": news_article(article, authors, og_image, corrections),
+        # Called by the template when it renders the head, not when the head is in the cache.
+        "structured_data": functools.partial(news_article, article, authors, og_image, corrections),
+        # The public page keeps its head and its text, the same for every reader, as fragments.
+        fragments.PAGE_FRAGMENTS_CONTEXT: None
+        if request is None
+        else fragments.PageFragments(
+            request,
+            story_prefix(article.pk),
+            cache_keys.story_text(article, authors=authors, tags=tags),
+            until=[article.unpublish_at],
+        ),
     }
 
 
 def article_detail(request, region: str, pk: int, slug: str):
     # Also on the not-found page: publishing the story again purges it.
     cache_keys.depends_on(request, cache_keys.story(pk))
-    stories = story_page_queryset().published().annotate(**cache_keys.story_page_annotations())
+    # The story's fragments in one round trip, before its row: the query asks what only making
+    # the rail needs when the rail is not there.
+    found = fragments.prefetch(request, story_fragment_names(pk))
+    stories = story_page_queryset().published()
+    if rail_name(pk) not in found:
+        stories = stories.annotate(**cache_keys.story_page_annotations())
     article = get_object_or_404(stories, pk=pk)
     if region != article.region.slug or slug != article.slug:
         cache_keys.depends_on(

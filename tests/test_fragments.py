@@ -65,11 +65,18 @@ def warm(client, urls) -> None:
         text(client, url)  # the second view is made of cached fragments
 
 
-def test_a_story_page_keeps_its_rail_and_its_lead_photo_as_fragments(client, newsroom, settings):
+def test_a_story_page_keeps_its_rail_lead_photo_head_and_text_as_fragments(
+    client, newsroom, settings
+):
     story, shown = newsroom["story"], newsroom["shown"]
     text(client, shown.get_absolute_url())
     text(client, story.get_absolute_url())
-    names = [f"rail:{story.pk}", f"photo:{newsroom['photo'].pk}:lead"]
+    names = [
+        f"rail:{story.pk}",
+        f"photo:{newsroom['photo'].pk}:lead",
+        f"story:{shown.pk}:head",
+        f"story:{shown.pk}:text",
+    ]
     assert set(fragments.get_many(names)) == set(names)
     settings.FRAGMENT_CACHE_ENABLED = False
     assert fragments.get_many(names) == {}
@@ -130,6 +137,21 @@ def test_a_new_author_name_shows_on_the_story_and_the_author_page_at_once(client
     for url in urls[:2]:
         page = text(client, url)
         assert "Анна Петрова" in page and "Анна Соколова" not in page, url
+
+
+def test_a_new_tag_or_region_name_shows_in_the_story_and_its_head_at_once(client, newsroom, edited):
+    shown = newsroom["shown"]
+    warm(client, [shown.get_absolute_url()])
+    tag = shown.tags.get()
+    tag.name = "Мосты"
+    edited(tag)
+    page = text(client, shown.get_absolute_url())
+    assert 'rel="tag">Мосты</a>' in page and '<meta property="article:tag" content="Мосты">' in page
+    region = newsroom["region"]
+    region.name = "Омская область"
+    edited(region)
+    page = text(client, shown.get_absolute_url())
+    assert '<p class="dateline"><a href="/omsk/">Омская область</a>' in page
 
 
 def test_a_story_leaving_the_site_leaves_every_rail_at_once(client, newsroom, edited):

@@ -181,19 +181,23 @@ def listing(request, stories: list, *listing_keys: str, scope) -> None:
     depends_on(request, *listing_keys, *card_keys(stories), until=until)
 
 
-def story_page(request, article, *, authors, tags) -> None:
-    """A story page: the story, its region, photo, authors and tags (its rail: `story_rail`).
-
-    `article` carries the annotations of `story_page_annotations()`.
-    """
-    keys = [story(article.pk), region(article.region_id)]
+def story_text(article, *, authors, tags) -> set[str]:
+    """What a story's own text shows, on its page and in its head: the story, its region (the
+    dateline), its photo, authors and tags."""
+    keys = {story(article.pk), region(article.region_id)}
     if article.main_photo_id:
-        keys.append(photo(article.main_photo_id))
-    keys += (author(person.pk) for person in authors)
-    for label in tags:
-        keys += (tag(label.pk), region_tag_stories(article.region_id, label.pk))
-    until = [article.unpublish_at, article.next_read_also, article.next_teaser_target]
-    depends_on(request, *keys, until=until)
+        keys.add(photo(article.main_photo_id))
+    keys.update(author(person.pk) for person in authors)
+    keys.update(tag(label.pk) for label in tags)
+    return keys
+
+
+def story_page(request, article, *, authors, tags) -> None:
+    """A story page: its text (`story_text`), and "read also" under each of its tags (the rest
+    of its rail: `story_rail`)."""
+    keys = story_text(article, authors=authors, tags=tags)
+    keys.update(region_tag_stories(article.region_id, label.pk) for label in tags)
+    depends_on(request, *keys, until=[article.unpublish_at])
 
 
 def story_rail(article, tag_ids, *, teasers, read_also) -> tuple[set[str], list]:
@@ -208,8 +212,11 @@ def story_rail(article, tag_ids, *, teasers, read_also) -> tuple[set[str], list]
 
 
 def story_page_annotations() -> dict:
-    """What a story page needs to know of the future: the next story that could join its "read
-    also" (same region, a shared tag) and the next scheduled story a teaser of it links to."""
+    """What a story's rail needs to know of the future: the next story that could join its "read
+    also" (same region, a shared tag) and the next scheduled story a teaser of it links to.
+
+    Annotated on the story page's own query when the rail is to be made (not in the fragment
+    cache); the cached rail carries the times it found."""
     from django.db.models import OuterRef
 
     from ..models import Article, ArticleStatus, RelatedLink, TaggedArticle

@@ -194,12 +194,47 @@ def render(request, template: str, context: dict, **kwargs) -> HttpResponse:
     return HttpResponse(cards.fill(html), **kwargs)
 
 
+# Parts of a page -------------------------------------------------------------------------------
+
+PAGE_FRAGMENTS_CONTEXT = "page_fragments"
+
+
+@dataclass(frozen=True)
+class PageFragments:
+    """What the `{% fragment %}` parts of one page are kept under: a name for the page's own
+    parts (`story:123`), the surrogate keys of what they show, and when they stop being right."""
+
+    request: object
+    prefix: str
+    keys: set[str]
+    until: list = field(default_factory=list)
+
+    def render(self, name: str, make: Callable[[], str]) -> SafeString:
+        made = cached(
+            self.request, f"{self.prefix}:{name}", lambda: (make(), self.keys, self.until)
+        )
+        return mark_safe(made)  # noqa: S308 - the template's own output
+
+
 # Values computed once --------------------------------------------------------------------------
+
+
+# Set on the request by `prefetch`: the fragments asked for ahead, and those of them found.
+PREFETCHED_ATTRIBUTE = "fragments_prefetched"
+
+
+def prefetch(request, names: list[str]) -> dict:
+    """Read the fragments a page will ask `cached()` for in one cache round trip, ahead."""
+    found = get_many(names)
+    setattr(request, PREFETCHED_ATTRIBUTE, (set(names), found))
+    return found
 
 
 def cached(request, name: str, make: Callable[[], tuple[object, set[str], list]]):
     """One fragment by name: from the cache, or made by `make()` (value, keys, until) and kept."""
-    found = get_many([name])
+    asked, found = getattr(request, PREFETCHED_ATTRIBUTE, None) or ((), {})
+    if name not in asked:
+        found = get_many([name])
     if name in found:
         return found[name]
     value, surrogate_keys, until = make()

@@ -1,4 +1,5 @@
-"""Template filters every public page shares: the dateline, absolute URLs and JSON-LD."""
+"""Template filters and tags every public page shares: the dateline, absolute URLs, JSON-LD,
+story cards and the parts of a page kept in the fragment cache."""
 
 import json
 
@@ -7,7 +8,7 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.safestring import mark_safe
 
-from ..caching.fragments import CARDS_CONTEXT, CardLayout, Cards
+from ..caching.fragments import CARDS_CONTEXT, PAGE_FRAGMENTS_CONTEXT, CardLayout, Cards
 from ..dates import format_dateline, listing_time, machine_time, relative_times_allowed
 from ..metadata import absolute_url
 
@@ -82,3 +83,29 @@ def story_card(context, article, style: str, level: int, *, breaking=None, netwo
         alone = Cards(request=None)
         return mark_safe(alone.fill(alone.slot(article, layout)))  # noqa: S308 - a card's HTML
     return cards.slot(article, layout)
+
+
+class FragmentNode(template.Node):
+    def __init__(self, name: str, nodelist):
+        self.name = name
+        self.nodelist = nodelist
+
+    def render(self, context):
+        kept = context.get(PAGE_FRAGMENTS_CONTEXT)
+        if kept is None:  # a preview, or a page that keeps none: rendered now
+            return self.nodelist.render(context)
+        return kept.render(self.name, lambda: self.nodelist.render(context))
+
+
+@register.tag("fragment")
+def fragment(parser, token):
+    """`{% fragment "story-text" %}…{% endfragment %}`: a part of a page that is the same for
+    every request, kept in the fragment cache under the keys the view gives (`PageFragments`).
+
+    Without them in the context (the desk's preview) the part is rendered as it is now."""
+    bits = token.split_contents()
+    if len(bits) != 2 or bits[1][0] not in "\"'" or bits[1][0] != bits[1][-1]:
+        raise template.TemplateSyntaxError("{% fragment %} takes one quoted name")
+    nodelist = parser.parse(("endfragment",))
+    parser.delete_first_token()
+    return FragmentNode(bits[1][1:-1], nodelist)
