@@ -50,13 +50,26 @@ def page_number(raw: str | None) -> int:
 def paginate(queryset: QuerySet, raw_page: str | None, *, per_page: int = PAGE_SIZE) -> Page:
     """One page of an ordered queryset in a single query; an empty page past the first is a 404."""
     number = page_number(raw_page)
-    offset = (number - 1) * per_page
     if queryset.query.is_empty():  # `.none()`: known to be empty without building its SQL
-        if number > 1:
-            raise Http404("Нет такой страницы.")
-        return Page(items=[], number=number, has_next=False)
+        return _page([], number, per_page)
+    offset = (number - 1) * per_page
     window = queryset.values("pk")[offset : offset + per_page + 1]
-    items = list(queryset.filter(pk__in=window))
+    return _page(list(queryset.filter(pk__in=window)), number, per_page)
+
+
+def paginate_bounded(
+    queryset: QuerySet, raw_page: str | None, *, per_page: int = PAGE_SIZE
+) -> Page:
+    """One page of a queryset of a few hundred rows at most (search's candidates) by a plain
+    OFFSET, which costs nothing there; its rows may be values (`values_list()`), not models."""
+    number = page_number(raw_page)
+    if queryset.query.is_empty():
+        return _page([], number, per_page)
+    offset = (number - 1) * per_page
+    return _page(list(queryset[offset : offset + per_page + 1]), number, per_page)
+
+
+def _page(items: list, number: int, per_page: int) -> Page:
     if number > 1 and not items:
         raise Http404("Нет такой страницы.")
     return Page(items=items[:per_page], number=number, has_next=len(items) > per_page)

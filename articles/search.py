@@ -76,8 +76,8 @@ from django.db.models import (
 from django.db.models.expressions import Col
 from django.db.models.functions import Concat, Replace
 from django.utils import timezone
-from django.utils.html import escape, format_html_join
-from django.utils.safestring import SafeString
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from .context_processors import active_regions
@@ -351,8 +351,13 @@ def _marked(raw: str) -> SafeString:
         for piece in _HIGHLIGHTED.split((raw or "").replace(_LESS_THAN, "<"))
     ]
     # split() alternates text and highlighted words: text at even places, matches at odd ones.
-    marks = format_html_join("", "{}<mark>{}</mark>", zip(pieces[::2], pieces[1::2], strict=False))
-    return marks + escape(pieces[-1])
+    # Each piece escaped, then joined with the marks: forty snippets a page, format_html's
+    # machinery per piece would cost more than the rest of the highlighting.
+    marked = (
+        f"<mark>{escape(piece)}</mark>" if i % 2 else escape(piece)
+        for i, piece in enumerate(pieces)
+    )
+    return mark_safe("".join(marked))  # noqa: S308 - every piece escaped above
 
 
 class _SearchVectorColumn(Expression):

@@ -27,7 +27,7 @@ from .caching import dependencies as cache_keys
 from .caching import fragments
 from .metadata import news_article
 from .models import Article, Author, Region, Tag, TaggedArticle
-from .pagination import paginate
+from .pagination import Page, paginate, paginate_bounded
 from .paths import author_path, story_path, tag_path
 from .publishing.previews import article_for_preview
 from .renditions import RenditionURL, prefetch_renditions, rendition_url
@@ -303,6 +303,16 @@ def search(request):
     return fragments.render(request, "articles/search.html", CARD_CONTEXT | context)
 
 
+@dataclass
+class SearchCard(fragments.CardRow):
+    """A result as the page needs it: its card comes from the cache, with the query's marks."""
+
+    next_publication: datetime.datetime | None
+    next_unpublication: datetime.datetime | None
+    found_headline: str
+    found_snippet: str
+
+
 def _search_page(request, params):
     results = search_articles(
         params["q"],
@@ -312,8 +322,15 @@ def _search_page(request, params):
     )
     # Any story may come to match: the site's next release caps the cached page.
     site = Article.objects.all()
-    cards = with_release(results.stories.as_cards(), site)
-    page = paginate(cards, request.GET.get("page"))
+    rows = with_release(results.stories, site).values_list(
+        *fragments.CARD_ROW_FIELDS,
+        "next_publication",
+        "next_unpublication",
+        "found_headline",
+        "found_snippet",
+    )
+    page = paginate_bounded(rows, request.GET.get("page"))
+    page = Page([SearchCard(*row) for row in page.items], page.number, page.has_next)
     found_by = (cache_keys.STORIES, cache_keys.EVERY_STORY)
     cache_keys.listing(request, page.items, *found_by, scope=site)
     highlight(page.items)

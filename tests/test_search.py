@@ -349,10 +349,11 @@ def test_query_count_is_the_same_for_one_result_and_twenty(client):
     for _ in range(19):
         add_story()
     twenty = queries()
-    # The newest matches' ids; the page of results with region and photo; the renditions of
-    # the cards not yet cached. Once they are, the cards cost no query.
-    assert one == (3, 2, 1)
-    assert twenty == (3, 2, 20)
+    # The newest matches' ids; the page of results (as values); the stories of the cards not
+    # yet cached, with region and photo, and their renditions. Once they are, the cards cost
+    # no query.
+    assert one == (4, 2, 1)
+    assert twenty == (4, 2, 20)
 
 
 def test_a_search_matching_nothing_asks_only_for_matches(client):

@@ -107,6 +107,30 @@ class CardLayout:
         return f"card:{story.pk}:{self.style}:{self.level}:{flags}"
 
 
+CARD_ROW_FIELDS = (
+    "pk",
+    "region_id",
+    "main_photo_id",
+    "published_at",
+    "unpublish_at",
+    "region__time_zone",
+)
+
+
+@dataclass
+class CardRow:
+    """A story as a page whose cards come from the cache needs it: the card's name, its time,
+    its surrogate keys. Read with `values_list(*CARD_ROW_FIELDS, ...)`, no model object made;
+    a card not in the cache is made from the story itself, fetched then (`Cards`)."""
+
+    pk: int
+    region_id: int
+    main_photo_id: int | None
+    published_at: object
+    unpublish_at: object
+    time_zone: str
+
+
 @dataclass
 class Cards:
     """The cards of one page: the template leaves a slot for each, filled after it rendered, so
@@ -150,12 +174,13 @@ class Cards:
 
         from ..renditions import prefetch_renditions
 
+        missing, made = _with_stories(missing)
         photographed = [story for _, story, _ in missing if story.main_photo_id]
         prefetch_related_objects(
             photographed, prefetch_renditions("main_photo__renditions", "card")
         )
         template = get_template("articles/includes/story_card.html")
-        made, kept = {}, []
+        kept = []
         for name, story, layout in missing:
             if name in made:
                 continue
@@ -176,6 +201,26 @@ class Cards:
             kept.append((name, html, set(keys.card_keys([story])), lifetime()))
         store(self.request, kept)
         return made
+
+
+def _with_stories(missing) -> tuple[list, dict[str, str]]:
+    """The cards to make, each with its story as a model: card rows' stories fetched in one
+    query. A story deleted since the page's query gets no card (an empty one, not kept)."""
+    from ..models import Article
+
+    rows = {story.pk for _, story, _ in missing if isinstance(story, CardRow)}
+    if not rows:
+        return missing, {}
+    stories = Article.objects.as_cards().in_bulk(rows)
+    made, found = {}, []
+    for name, story, layout in missing:
+        if story.pk in rows:
+            story = stories.get(story.pk)
+        if story is None:
+            made[name] = ""
+        else:
+            found.append((name, story, layout))
+    return found, made
 
 
 def _listed_time(story) -> str:

@@ -58,10 +58,10 @@ def listed_time(article) -> str:
     """
     if article.published_at is None:
         return ""
+    # A card row (articles/caching/fragments.py) carries its region's zone itself.
+    zone = getattr(article, "time_zone", None) or article.region.time_zone
     return listing_time(
-        article.published_at,
-        article.region.time_zone,
-        relative=relative_times_allowed(settings.PUBLIC_CACHE_SECONDS),
+        article.published_at, zone, relative=relative_times_allowed(settings.PUBLIC_CACHE_SECONDS)
     )
 
 
