@@ -307,10 +307,19 @@ def search(request):
 class SearchCard(fragments.CardRow):
     """A result as the page needs it: its card comes from the cache, with the query's marks."""
 
-    next_publication: datetime.datetime | None
-    next_unpublication: datetime.datetime | None
     found_headline: str
     found_snippet: str
+
+
+def site_release_time(request) -> datetime.datetime | None:
+    """When the next story of the whole site comes out or goes: a fragment purged whenever a
+    published or scheduled story changes (`every-story`), kept until that time at most."""
+
+    def make():
+        when = cache_keys.next_release_time(Article.objects.all())
+        return when, {cache_keys.EVERY_STORY}, [when]
+
+    return fragments.cached(request, "release:site", make)
 
 
 def _search_page(request, params):
@@ -320,19 +329,15 @@ def _search_page(request, params):
         date_from=params.get("from"),
         date_to=params.get("to"),
     )
-    # Any story may come to match: the site's next release caps the cached page.
-    site = Article.objects.all()
-    rows = with_release(results.stories, site).values_list(
-        *fragments.CARD_ROW_FIELDS,
-        "next_publication",
-        "next_unpublication",
-        "found_headline",
-        "found_snippet",
+    rows = results.stories.values_list(
+        *fragments.CARD_ROW_FIELDS, "found_headline", "found_snippet"
     )
     page = paginate_bounded(rows, request.GET.get("page"))
     page = Page([SearchCard(*row) for row in page.items], page.number, page.has_next)
     found_by = (cache_keys.STORIES, cache_keys.EVERY_STORY)
-    cache_keys.listing(request, page.items, *found_by, scope=site)
+    # Any story may come to match: the site's next release caps the cached page.
+    release = functools.partial(site_release_time, request)
+    cache_keys.listing(request, page.items, *found_by, scope=Article.objects.all(), release=release)
     highlight(page.items)
     return page, results
 

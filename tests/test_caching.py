@@ -425,6 +425,20 @@ def test_a_story_page_is_kept_until_what_it_shows_changes(client, committed):
     assert_capped_at(client.get(article.get_absolute_url()), 100)
 
 
+def test_a_search_page_is_kept_until_the_next_story_of_the_site_comes_out(client, committed):
+    with committed():
+        ArticleFactory(headline="Ледоход на реке")
+        ArticleFactory(headline="Другое", published_at=in_seconds(250))
+    for _ in range(2):  # made, then with the site's next release from the fragment cache
+        assert_capped_at(client.get("/search/", {"q": "ледоход"}), 250)
+        assert_capped_at(client.get("/search/", {"q": "дирижабль"}), 250)
+    # Scheduling a story anywhere purges the cached release: the pages know the sooner time.
+    with committed():
+        ArticleFactory(headline="Третье", published_at=in_seconds(100))
+    assert_capped_at(client.get("/search/", {"q": "ледоход"}), 100)
+    assert_capped_at(client.get("/search/", {"q": "дирижабль"}), 100)
+
+
 def test_a_story_page_ignores_scheduled_stories_it_will_not_show(client):
     article = ArticleFactory(tags=["пожар"])
     ArticleFactory(region=article.region, published_at=in_seconds(100))  # no shared tag

@@ -167,14 +167,17 @@ def card_keys(stories) -> list[str]:
     return keys
 
 
-def listing(request, stories: list, *listing_keys: str, scope) -> None:
+def listing(request, stories: list, *listing_keys: str, scope, release=None) -> None:
     """A page of a listing: its cards, the listing itself, and its next change by time.
 
     `stories` carry the `next_publication` and `next_unpublication` annotations of `scope`
     (every story the listing may ever show): a story coming out or going anywhere in it shifts
     every page. An empty page asks the database instead, and only if the page is to be shared.
+    `release`: that time, known already (a callable giving it; search's, for the whole site).
     """
-    if stories:
+    if release is not None:
+        until = [release]
+    elif stories:
         until = [stories[0].next_publication, stories[0].next_unpublication]
     else:
         until = [lambda: next_release_time(scope)]
