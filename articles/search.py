@@ -21,9 +21,10 @@ A bounded candidate set. Ranking reads the vector of every story it ranks, so ra
 of a word found in most stories would cost in proportion to the archive (170 ms at 100,000). The
 search ranks the SEARCH_CANDIDATES newest matches only, and pages within them; when there are
 more, the page says that the newest ones are shown (`more_matches`). Their ids are fetched first
-(one query), so the page's query, which names its candidates twice (the window of the page and
-the page itself), does not look for them twice. Finding the newest matches
-does not visit every match either, whichever index the server has (migration 0010): with RUM the
+(one query, which also tells whether there are more); the page's query ranks those ids and
+reads one page of them by OFFSET, as values: the results' cards come from the fragment cache,
+with the query's marked headline and snippet written into them (articles/caching/fragments.py).
+Finding the newest matches does not visit every match either, whichever index the server has (migration 0010): with RUM the
 planner either reads them newest first from the RUM index (a rare word) or walks an index of
 published stories by time and tests each (a common word), choosing by its estimate of how many
 stories match; with GIN it either takes every match from the GIN index and keeps the newest (a

@@ -395,8 +395,9 @@ class TestRegionalBlocks:
         for n in range(1, 6):
             add_region(n)
         many = queries()
-        # Breaking stories; the page of latest; the regional blocks; renditions of them all.
-        assert one == many == 4
+        # Breaking stories; the page of latest (card rows); the regional blocks; the stories of
+        # the page's cards; renditions of them all.
+        assert one == many == 5
 
 
 class TestSharing:
