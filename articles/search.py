@@ -19,20 +19,20 @@ headline match (1.0). Ties go to the newer story.
 
 A bounded candidate set. Ranking reads the vector of every story it ranks, so ranking every match
 of a word found in most stories would cost in proportion to the archive (170 ms at 100,000). The
-search ranks the SEARCH_CANDIDATES newest matches only, and pages within them; when there are
-more, the page says that the newest ones are shown (`more_matches`). Their ids are fetched first
-(one query, which also tells whether there are more); the page's query ranks those ids and
-reads one page of them by OFFSET, as values: the results' cards come from the fragment cache,
-with the query's marked headline and snippet written into them (articles/caching/fragments.py).
-Finding the newest matches does not visit every match either, whichever index the server has (migration 0010): with RUM the
-planner either reads them newest first from the RUM index (a rare word) or walks an index of
-published stories by time and tests each (a common word), choosing by its estimate of how many
-stories match; with GIN it either takes every match from the GIN index and keeps the newest (a
+search ranks the SEARCH_CANDIDATES newest matches only, and pages within them; when there are more,
+the page says that the newest ones are shown (`more_matches`). Their ids are fetched first (one
+query, which also tells whether there are more); the page's query ranks those ids and reads one
+page of them by OFFSET, as values: the results' cards come from the fragment cache, with the
+query's marked headline and snippet written into them (articles/caching/fragments.py). Finding the
+newest matches does not visit every match either, whichever index the server has (migration 0010):
+with RUM the planner either reads them newest first from the RUM index (a rare word) or walks an
+index of published stories by time and tests each (a common word), choosing by its estimate of how
+many stories match; with GIN it either takes every match from the GIN index and keeps the newest (a
 rare word) or walks the listing index the same way. The cost is bounded by the smaller of the
-number of matches and SEARCH_CANDIDATES divided by the share of stories that match. A region
-filter is by the region's id, so the walk can use the region's listing index; with a region or
-date filter the RUM path orders as the GIN one does, since RUM cannot narrow by either inside the
-index and the listing indexes can. ts_headline runs for the 20 stories shown, never for the rest.
+number of matches and SEARCH_CANDIDATES divided by the share of stories that match. A region filter
+is by the region's id, so the walk can use the region's listing index; with a region or date filter
+the RUM path orders as the GIN one does, since RUM cannot narrow by either inside the index and the
+listing indexes can. ts_headline runs for the 20 stories shown, never for the rest.
 
 Queries always go through websearch_to_tsquery, which accepts any text (quotes, operators, stop
 words) without a syntax error; text is capped at MAX_QUERY_LENGTH before it reaches the database.

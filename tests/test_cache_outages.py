@@ -112,3 +112,19 @@ def test_when_redis_returns_the_cache_is_used_again(client, settings, monkeypatc
     began, ended = outage_messages(caplog)
     assert "does not answer" in began
     assert "answers again" in ended
+
+
+def test_every_cache_call_shares_one_client_and_its_connections(
+    client, settings, monkeypatch, story
+):
+    require_redis()
+    use_redis(settings, monkeypatch, REDIS_PORT)
+    cache.clear()
+    read_all(client, story)
+    read_all(client, story)  # page-cache hits
+    redis_client = cache._cache.get_client()
+    assert cache._cache.get_client(write=True) is redis_client
+    # Django's own client makes a redis-py client per call; this one, one per server.
+    assert len(cache._cache._clients) == 1
+    assert len(redis_client.connection_pool._available_connections) <= 1
+    cache.clear()
