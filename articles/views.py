@@ -28,7 +28,7 @@ from .caching import fragments
 from .metadata import news_article
 from .models import Article, Author, Region, Tag, TaggedArticle
 from .pagination import Page, paginate, paginate_bounded
-from .paths import author_path, story_path, tag_path
+from .paths import author_path, region_path, story_path, tag_path
 from .publishing.previews import article_for_preview
 from .renditions import RenditionURL, prefetch_renditions, rendition_url
 from .search import SearchForm, highlight, more_matches_notice, search_articles
@@ -116,10 +116,20 @@ def front_page(page, breaking: list[Article] = ()) -> Front | None:
     )
 
 
+class RegionLink(NamedTuple):
+    """What a regional block's heading shows of its region."""
+
+    name: str
+    slug: str
+
+    def get_absolute_url(self) -> str:
+        return region_path(self.slug)
+
+
 @dataclass(frozen=True)
 class RegionalBlock:
-    region: Region
-    stories: list[Article]
+    region: RegionLink
+    stories: list[fragments.CardRow]
 
 
 def regional_blocks(*, shown: set[int]) -> list[RegionalBlock]:
@@ -132,7 +142,6 @@ def regional_blocks(*, shown: set[int]) -> list[RegionalBlock]:
     ranked = (
         Article.objects.filter(pk__in=pool)
         .exclude(pk__in=shown)
-        .as_cards()
         .annotate(
             rank=Window(
                 RowNumber(),
@@ -142,10 +151,12 @@ def regional_blocks(*, shown: set[int]) -> list[RegionalBlock]:
         )
         .filter(rank__lte=REGIONAL_BLOCK_SIZE)
         .order_by("region__position", "region__name", "rank")
+        .values_list(*fragments.CARD_ROW_FIELDS, "region__name", "region__slug")
     )
     blocks: dict[int, RegionalBlock] = {}
-    for story in ranked:
-        block = blocks.setdefault(story.region_id, RegionalBlock(story.region, []))
+    for *card, name, slug in ranked:
+        story = fragments.CardRow(*card)
+        block = blocks.setdefault(story.region_id, RegionalBlock(RegionLink(name, slug), []))
         block.stories.append(story)
     return list(blocks.values())
 
