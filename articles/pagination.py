@@ -34,6 +34,10 @@ class Page:
     def next_number(self) -> int:
         return self.number + 1
 
+    def map(self, make) -> "Page":
+        """The same page with each item made into another (a row of values into a card row)."""
+        return Page([make(*item) for item in self.items], self.number, self.has_next)
+
 
 def page_number(raw: str | None) -> int:
     """The page a `?page=` value names; anything but a plain positive integer is a 404."""
@@ -47,29 +51,24 @@ def page_number(raw: str | None) -> int:
     return number
 
 
-def paginate(queryset: QuerySet, raw_page: str | None, *, per_page: int = PAGE_SIZE) -> Page:
-    """One page of an ordered queryset in a single query; an empty page past the first is a 404."""
-    number = page_number(raw_page)
-    if queryset.query.is_empty():  # `.none()`: known to be empty without building its SQL
-        return _page([], number, per_page)
-    offset = (number - 1) * per_page
-    window = queryset.values("pk")[offset : offset + per_page + 1]
-    return _page(list(queryset.filter(pk__in=window)), number, per_page)
-
-
-def paginate_bounded(
-    queryset: QuerySet, raw_page: str | None, *, per_page: int = PAGE_SIZE
+def paginate(
+    queryset: QuerySet, raw_page: str | None, *, per_page: int = PAGE_SIZE, bounded: bool = False
 ) -> Page:
-    """One page of a queryset of a few hundred rows at most (search's candidates) by a plain
-    OFFSET, which costs nothing there; its rows may be values (`values_list()`), not models."""
+    """One page of an ordered queryset in a single query; an empty page past the first is a 404.
+
+    `bounded`: the queryset holds a few hundred rows at most (search's candidates), so a plain
+    OFFSET costs nothing and the deferred join would only add a subquery. Its rows may be values
+    (`values_list()`) either way.
+    """
     number = page_number(raw_page)
-    if queryset.query.is_empty():
-        return _page([], number, per_page)
     offset = (number - 1) * per_page
-    return _page(list(queryset[offset : offset + per_page + 1]), number, per_page)
-
-
-def _page(items: list, number: int, per_page: int) -> Page:
+    if queryset.query.is_empty():  # `.none()`: known to be empty without building its SQL
+        items = []
+    elif bounded:
+        items = list(queryset[offset : offset + per_page + 1])
+    else:
+        window = queryset.values("pk")[offset : offset + per_page + 1]
+        items = list(queryset.filter(pk__in=window))
     if number > 1 and not items:
         raise Http404("Нет такой страницы.")
     return Page(items=items[:per_page], number=number, has_next=len(items) > per_page)

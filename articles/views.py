@@ -27,7 +27,7 @@ from .caching import dependencies as cache_keys
 from .caching import fragments
 from .metadata import news_article
 from .models import Article, Author, Region, Tag, TaggedArticle
-from .pagination import Page, paginate, paginate_bounded
+from .pagination import Page, paginate
 from .paths import author_path, region_path, story_path, tag_path
 from .publishing.previews import article_for_preview
 from .renditions import RenditionURL, prefetch_renditions, rendition_url
@@ -206,8 +206,7 @@ def card_page(stories, scope, raw_page: str | None) -> Page:
     rows = with_release(stories, scope).values_list(
         *fragments.CARD_ROW_FIELDS, "is_breaking", "next_publication", "next_unpublication"
     )
-    page = paginate(rows, raw_page)
-    return Page([ListingCard(*row) for row in page.items], page.number, page.has_next)
+    return paginate(rows, raw_page).map(ListingCard)
 
 
 def render_listing(request, template: str, stories, *, scope, **context):
@@ -363,8 +362,7 @@ def _search_page(request, params):
     rows = results.stories.values_list(
         *fragments.CARD_ROW_FIELDS, "found_headline", "found_snippet"
     )
-    page = paginate_bounded(rows, request.GET.get("page"))
-    page = Page([SearchCard(*row) for row in page.items], page.number, page.has_next)
+    page = paginate(rows, request.GET.get("page"), bounded=True).map(SearchCard)
     found_by = (cache_keys.STORIES, cache_keys.EVERY_STORY)
     # Any story may come to match: the site's next release caps the cached page.
     release = functools.partial(site_release_time, request)
@@ -553,11 +551,13 @@ def story_page_context(article: Article, request=None) -> dict:
     """The template context of a story page, for the public page and the desk's preview alike.
 
     With the request (the public page), the rail and the lead photo come from the fragment
-    cache when they are there."""
+    cache when they are there. What only the head and the text show (the lead photo, the JSON-LD)
+    is given as callables, which the template calls when it renders them: not at all when both
+    come from the fragment cache."""
     parts = story_parts(request, article)
     authors, tags, corrections = parts.authors, parts.tags, parts.corrections
     rail = story_rail(request, article, [tag.pk for tag in tags])
-    lead_picture, og_image = lead_photo(request, article.main_photo)
+    lead = functools.cache(lambda: lead_photo(request, article.main_photo))
     return {
         "article": article,
         "edition": article.region,
@@ -567,10 +567,9 @@ def story_page_context(article: Article, request=None) -> dict:
         "rail": rail,
         # Rendered by our templates and tags, from the fragment cache as text.
         "rail_html": mark_safe(rail.html),  # noqa: S308 - the rail template's output
-        "lead_picture": mark_safe(lead_picture),  # noqa: S308 - the picture tag's own HTML
-        "og_image": og_image,
-        # Called by the template when it renders the head, not when the head is in the cache.
-        "structured_data": functools.partial(news_article, article, authors, og_image, corrections),
+        "lead_picture": lambda: mark_safe(lead()[0]),  # noqa: S308 - the picture tag's own HTML
+        "og_image": lambda: lead()[1],
+        "structured_data": lambda: news_article(article, authors, lead()[1], corrections),
         # The public page keeps its head and its text, the same for every reader, as fragments.
         fragments.PAGE_FRAGMENTS_CONTEXT: None
         if request is None
