@@ -52,15 +52,15 @@ def page_number(raw: str | None) -> int:
 
 
 def paginate(
-    queryset: QuerySet, raw_page: str | None, *, per_page: int = PAGE_SIZE, bounded: bool = False
+    queryset: QuerySet, number: int, *, per_page: int = PAGE_SIZE, bounded: bool = False
 ) -> Page:
-    """One page of an ordered queryset in a single query; an empty page past the first is a 404.
+    """Page `number` (`page_number()` of the URL's) of an ordered queryset in a single query;
+    an empty page past the first is a 404.
 
     `bounded`: the queryset holds a few hundred rows at most (search's candidates), so a plain
     OFFSET costs nothing and the deferred join would only add a subquery. Its rows may be values
     (`values_list()`) either way.
     """
-    number = page_number(raw_page)
     offset = (number - 1) * per_page
     if queryset.query.is_empty():  # `.none()`: known to be empty without building its SQL
         items = []

@@ -27,7 +27,7 @@ from .caching import dependencies as cache_keys
 from .caching import fragments
 from .metadata import news_article
 from .models import Article, Author, Region, Tag, TaggedArticle
-from .pagination import Page, paginate
+from .pagination import Page, page_number, paginate
 from .paths import author_path, region_path, story_path, tag_path
 from .publishing.previews import article_for_preview
 from .renditions import RenditionURL, prefetch_renditions, rendition_url
@@ -50,15 +50,40 @@ FIRST_ARCHIVE_YEAR = 1991
 
 
 def home(request):
+    number = page_number(request.GET.get("page"))
+    rows = fragments.recorded(request, f"listing:home:{number}", lambda: home_rows(request, number))
+    context = {
+        "page": rows.page,
+        "front": front_page(rows.page, rows.breaking),
+        "regional_blocks": rows.blocks,
+        "network_list": True,
+    }
+    return fragments.render(request, "articles/home.html", CARD_CONTEXT | context)
+
+
+@dataclass(frozen=True)
+class HomeRows:
+    """The stories of a page of the network's home, as card rows: fresh breaking news, the page
+    of latest stories, and on page 1 each region's block."""
+
+    breaking: list["ListingCard"]
+    page: Page
+    blocks: list["RegionalBlock"]
+
+
+def home_rows(request, number: int) -> HomeRows:
     recent = timezone.now() - BREAKING_WINDOW
-    # The cards' renditions are fetched once for every card of the page not in the cache: the
-    # breaking stories, the page of latest and the regional blocks together.
-    breaking = list(latest_stories(is_breaking=True, published_at__gte=recent)[:BREAKING_LIMIT])
-    latest = latest_stories(~Q(pk__in=[article.pk for article in breaking]))
-    page = card_page(latest, Article.objects.all(), request.GET.get("page"))
+    breaking = [
+        ListingCard(*row)
+        for row in latest_stories(is_breaking=True, published_at__gte=recent).values_list(
+            *fragments.CARD_ROW_FIELDS, "is_breaking"
+        )[:BREAKING_LIMIT]
+    ]
+    latest = latest_stories(~Q(pk__in=[story.pk for story in breaking]))
+    page = card_page(latest, Article.objects.all(), number)
     blocks = []
     if page.number == 1:
-        blocks = regional_blocks(shown={article.pk for article in [*breaking, *page.items]})
+        blocks = regional_blocks(shown={story.pk for story in [*breaking, *page.items]})
     block_stories = [story for block in blocks for story in block.stories]
     # Any story of the network may join the page; a breaking story leaves the top when its
     # window closes.
@@ -66,16 +91,9 @@ def home(request):
     cache_keys.depends_on(
         request,
         *cache_keys.card_keys([*breaking, *block_stories]),
-        until=[article.published_at + BREAKING_WINDOW for article in breaking],
+        until=[story.published_at + BREAKING_WINDOW for story in breaking],
     )
-    context = {
-        "page": page,
-        "breaking": breaking,
-        "front": front_page(page, breaking),
-        "regional_blocks": blocks,
-        "network_list": True,
-    }
-    return fragments.render(request, "articles/home.html", CARD_CONTEXT | context)
+    return HomeRows(breaking, page, blocks)
 
 
 @dataclass(frozen=True)
@@ -196,23 +214,37 @@ class ListingCard(fragments.CardRow):
     listing's lifetime need; the card itself comes from the fragment cache."""
 
     is_breaking: bool
-    next_publication: datetime.datetime | None
-    next_unpublication: datetime.datetime | None
+    # Carried by a page's rows (`card_page`), not by the home page's breaking stories.
+    next_publication: datetime.datetime | None = None
+    next_unpublication: datetime.datetime | None = None
 
 
-def card_page(stories, scope, raw_page: str | None) -> Page:
-    """One page (`?page=`) of a listing's stories as card rows, with the release times of
-    `scope`: values read in one query, no model object made."""
+def card_page(stories, scope, number: int) -> Page:
+    """Page `number` of a listing's stories as card rows, with the release times of `scope`:
+    values read in one query, no model object made."""
     rows = with_release(stories, scope).values_list(
         *fragments.CARD_ROW_FIELDS, "is_breaking", "next_publication", "next_unpublication"
     )
-    return paginate(rows, raw_page).map(ListingCard)
+    return paginate(rows, number).map(ListingCard)
 
 
-def render_listing(request, template: str, stories, *, scope, **context):
+def listing_page(request, name: str, stories, *, scope, listed: str) -> Page:
+    """The page of a listing the URL asks for (`?page=`), as card rows: a fragment under the
+    listing's key (`listed`: which stories, in what order) and its cards' keys, kept until the
+    listing's next story comes out or goes."""
+    number = page_number(request.GET.get("page"))
+
+    def make():
+        page = card_page(stories, scope, number)
+        cache_keys.listing(request, page.items, listed, scope=scope)
+        return page
+
+    return fragments.recorded(request, f"listing:{name}:{number}", make)
+
+
+def render_listing(request, template: str, name: str, stories, *, scope, listed, **context):
     """One page of a listing (`?page=`), with whatever the page says about itself."""
-    context["page"] = page = card_page(stories, scope, request.GET.get("page"))
-    cache_keys.listing(request, page.items, scope=scope)
+    context["page"] = listing_page(request, name, stories, scope=scope, listed=listed)
     return fragments.render(request, template, CARD_CONTEXT | context)
 
 
@@ -221,8 +253,8 @@ def region_detail(request, region: str):
     _region_listing(request, region)
     stories = latest_stories().in_region(region)
     scope = Article.objects.in_region(region)
-    page = card_page(stories, scope, request.GET.get("page"))
-    cache_keys.listing(request, page.items, scope=scope)
+    listed = cache_keys.region_stories(region.pk)
+    page = listing_page(request, f"region:{region.pk}", stories, scope=scope, listed=listed)
     front = front_page(page)
     if front is not None and front.lead_breaking:
         # Breaking news leads the front page for its first day only.
@@ -257,8 +289,10 @@ def region_day_archive(request, region: str, year: int, month: int, day: int):
     return render_listing(
         request,
         "articles/region_day_archive.html",
+        f"region:{region.pk}:{date.isoformat()}",
         stories,
         scope=Article.objects.in_region(region).filter(**day),
+        listed=cache_keys.region_stories(region.pk),
         region=region,
         edition=region,
         date=date,
@@ -272,8 +306,10 @@ def tag_detail(request, tag: str):
     return render_listing(
         request,
         "articles/tag_detail.html",
+        f"tag:{tag.pk}",
         stories,
         scope=Article.objects.tagged(tag),
+        listed=cache_keys.tag_stories(tag.pk),
         tag=tag,
         network_list=True,
     )
@@ -295,8 +331,10 @@ def author_detail(request, author: str):
     return render_listing(
         request,
         "articles/author_detail.html",
+        f"author:{author.pk}",
         stories,
         scope=Article.objects.by_author(author),
+        listed=cache_keys.author_stories(author.pk),
         author=author,
         network_list=True,
     )
@@ -362,7 +400,7 @@ def _search_page(request, params):
     rows = results.stories.values_list(
         *fragments.CARD_ROW_FIELDS, "found_headline", "found_snippet"
     )
-    page = paginate(rows, request.GET.get("page"), bounded=True).map(SearchCard)
+    page = paginate(rows, page_number(request.GET.get("page")), bounded=True).map(SearchCard)
     found_by = (cache_keys.STORIES, cache_keys.EVERY_STORY)
     # Any story may come to match: the site's next release caps the cached page.
     release = functools.partial(site_release_time, request)

@@ -11,7 +11,12 @@ from articles.caching import fragments
 from articles.renditions import build_renditions
 from tests.factories import ArticleFactory, AuthorFactory, PhotoFactory, RegionFactory
 from tests.tasks import run_worker
-from tests.test_caching import on_redis, page_cache  # noqa: F401 - fixtures
+from tests.test_caching import (  # noqa: F401 - on_redis and page_cache are fixtures
+    assert_capped_at,
+    in_seconds,
+    on_redis,
+    page_cache,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -80,6 +85,68 @@ def test_a_story_page_keeps_its_rail_lead_photo_head_and_text_as_fragments(
     assert set(fragments.get_many(names)) == set(names)
     settings.FRAGMENT_CACHE_ENABLED = False
     assert fragments.get_many(names) == {}
+
+
+def test_a_listing_keeps_its_page_of_stories_as_a_fragment(client, newsroom, settings):
+    tag = newsroom["shown"].tags.get()
+    urls = ["/", "/omsk/", "/omsk/?page=1", "/tags/most/", "/authors/sokolova/"]
+    warm(client, urls)
+    names = [
+        "listing:home:1",
+        f"listing:region:{newsroom['region'].pk}:1",
+        f"listing:tag:{tag.pk}:1",
+        f"listing:author:{newsroom['author'].pk}:1",
+    ]
+    assert set(fragments.get_many(names)) == set(names)
+    settings.FRAGMENT_CACHE_ENABLED = False
+    assert fragments.get_many(names) == {}
+
+
+def test_a_story_published_joins_every_cached_listing_at_once(
+    client, newsroom, edited, django_capture_on_commit_callbacks
+):
+    urls = ["/", "/omsk/", "/tags/most/", "/authors/sokolova/"]
+    with django_capture_on_commit_callbacks(execute=True):
+        story = ArticleFactory(
+            region=newsroom["region"],
+            headline="Мост покрасят",
+            tags=["мост"],
+            authors=[newsroom["author"]],
+            in_review=True,
+        )
+    warm(client, urls)  # in review: on no listing, which are cached as they are
+    for url in urls:
+        assert "Мост покрасят" not in text(client, url), url
+    story.status, story.published_at = story.Status.PUBLISHED, timezone.now()
+    edited(story)
+    for url in urls:
+        assert "Мост покрасят" in text(client, url), url
+
+
+@pytest.mark.parametrize("change", ["scheduled", "unpublished"])
+def test_a_cached_listing_changes_at_the_time_a_story_comes_out_or_goes(
+    client, newsroom, edited, change
+):
+    region = newsroom["region"]
+    if change == "scheduled":
+        story = ArticleFactory.build(
+            region=region, headline="Мост откроют", published_at=in_seconds(2)
+        )
+    else:
+        story = ArticleFactory.build(
+            region=region, headline="Мост откроют", unpublish_at=in_seconds(2)
+        )
+    edited(story)
+    urls = ["/", "/omsk/"]
+    before = change == "unpublished"
+    for _ in range(2):  # made, then from the fragment cache with the time it was made with
+        for url in urls:
+            response = client.get(url)
+            assert ("Мост откроют" in response.content.decode()) is before, url
+            assert_capped_at(response, 2)
+    time.sleep(2.1)
+    for url in urls:
+        assert ("Мост откроют" in text(client, url)) is not before, url
 
 
 def test_a_new_headline_and_address_show_on_every_card_and_rail_at_once(client, newsroom, edited):

@@ -24,6 +24,7 @@ Keys, space-separated in the header as Varnish's xkey and CDNs read them:
     all               every public response (`manage.py purge_pages --all`)
 """
 
+import contextlib
 import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -107,6 +108,22 @@ def depends_on(request, *keys: str, until: Until | Iterable[Until] = None) -> No
 
 def of(request) -> Dependencies:
     return request.__dict__.get(ATTRIBUTE) or Dependencies()
+
+
+@contextlib.contextmanager
+def recording(request):
+    """What the code inside names with `depends_on`, recorded apart from the response's own
+    dependencies (and not added to them): what a fragment made there depends on."""
+    outer = request.__dict__.pop(ATTRIBUTE, None)
+    recorded = Dependencies(keys=set())
+    setattr(request, ATTRIBUTE, recorded)
+    try:
+        yield recorded
+    finally:
+        if outer is None:
+            request.__dict__.pop(ATTRIBUTE, None)
+        else:
+            setattr(request, ATTRIBUTE, outer)
 
 
 # When content changes by itself ----------------------------------------------------------------

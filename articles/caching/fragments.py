@@ -75,6 +75,11 @@ def get_many(names: Iterable[str]) -> dict:
     return {name.removeprefix(PREFIX): value for name, value in found.items()}
 
 
+def storing(request) -> bool:
+    """Whether fragments made for this request are kept: a public request, fragments on."""
+    return getattr(request, EPOCH_ATTRIBUTE, None) is not None and enabled()
+
+
 def store(request, items: list[tuple[str, object, set[str], int]]) -> None:
     """Keep fragments (name, value, surrogate keys, seconds) unless a purge of one of their keys
     came since the request began; the whole lot is dropped then, as a page would be."""
@@ -275,6 +280,23 @@ def prefetch(request, names: list[str]) -> dict:
     return found
 
 
+def recorded(request, name: str, make: Callable[[], object]):
+    """A fragment whose making names what it shows with `depends_on` (a listing's page of card
+    rows): kept under those keys until the earliest time they give, and on every read named
+    again for the response showing it, as if it had been made for this one."""
+
+    def make_recorded():
+        with keys.recording(request) as dependencies:
+            value = make()
+        # A time still to be looked up (an empty listing's) is looked up only to keep it.
+        until = [dependencies.expires_at()] if storing(request) else dependencies.until
+        return (value, dependencies.keys, until), dependencies.keys, until
+
+    value, surrogate_keys, until = cached(request, name, make_recorded)
+    keys.depends_on(request, *surrogate_keys, until=until)
+    return value
+
+
 def cached(request, name: str, make: Callable[[], tuple[object, set[str], list]]):
     """One fragment by name: from the cache, or made by `make()` (value, keys, until) and kept."""
     asked, found = getattr(request, PREFETCHED_ATTRIBUTE, None) or ((), {})
@@ -283,5 +305,6 @@ def cached(request, name: str, make: Callable[[], tuple[object, set[str], list]]
     if name in found:
         return found[name]
     value, surrogate_keys, until = make()
-    store(request, [(name, value, surrogate_keys, lifetime(until))])
+    if storing(request):
+        store(request, [(name, value, surrogate_keys, lifetime(until))])
     return value
