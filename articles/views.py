@@ -228,33 +228,40 @@ def card_page(stories, scope, number: int) -> Page:
     return paginate(rows, number).map(ListingCard)
 
 
-def listing_page(request, name: str, stories, *, scope, listed: str) -> Page:
+def listing_page(request, name: str, narrow, *, listed: str) -> Page:
     """The page of a listing the URL asks for (`?page=`), as card rows: a fragment under the
     listing's key (`listed`: which stories, in what order) and its cards' keys, kept until the
-    listing's next story comes out or goes."""
+    listing's next story comes out or goes.
+
+    `narrow(stories)` picks the listing's stories out of any Article queryset: the published
+    ones newest first for the page, all of them (`scope`) for its next release. It is called
+    only when the page is to be made, so a page read from the fragment cache builds no query."""
     number = page_number(request.GET.get("page"))
 
     def make():
-        page = card_page(stories, scope, number)
+        scope = narrow(Article.objects.all())
+        page = card_page(narrow(latest_stories()), scope, number)
         cache_keys.listing(request, page.items, listed, scope=scope)
         return page
 
     return fragments.recorded(request, f"listing:{name}:{number}", make)
 
 
-def render_listing(request, template: str, name: str, stories, *, scope, listed, **context):
+def render_listing(request, template: str, name: str, narrow, *, listed: str, **context):
     """One page of a listing (`?page=`), with whatever the page says about itself."""
-    context["page"] = listing_page(request, name, stories, scope=scope, listed=listed)
+    context["page"] = listing_page(request, name, narrow, listed=listed)
     return fragments.render(request, template, CARD_CONTEXT | context)
 
 
 def region_detail(request, region: str):
     region = get_object_or_404(Region.objects.active(), slug=region)
     _region_listing(request, region)
-    stories = latest_stories().in_region(region)
-    scope = Article.objects.in_region(region)
-    listed = cache_keys.region_stories(region.pk)
-    page = listing_page(request, f"region:{region.pk}", stories, scope=scope, listed=listed)
+    page = listing_page(
+        request,
+        f"region:{region.pk}",
+        lambda stories: stories.in_region(region),
+        listed=cache_keys.region_stories(region.pk),
+    )
     front = front_page(page)
     if front is not None and front.lead_breaking:
         # Breaking news leads the front page for its first day only.
@@ -284,14 +291,13 @@ def region_day_archive(request, region: str, year: int, month: int, day: int):
         cache_keys.depends_on(request, until=start if date > today else None)
         raise Http404("Архива за эту дату нет.")
     end = start + datetime.timedelta(days=1)
-    day = {"published_at__gte": start, "published_at__lt": end}
-    stories = latest_stories(**day).in_region(region)
     return render_listing(
         request,
         "articles/region_day_archive.html",
         f"region:{region.pk}:{date.isoformat()}",
-        stories,
-        scope=Article.objects.in_region(region).filter(**day),
+        lambda stories: stories.in_region(region).filter(
+            published_at__gte=start, published_at__lt=end
+        ),
         listed=cache_keys.region_stories(region.pk),
         region=region,
         edition=region,
@@ -302,13 +308,11 @@ def region_day_archive(request, region: str, year: int, month: int, day: int):
 def tag_detail(request, tag: str):
     tag = get_object_or_404(Tag.objects.with_published_stories(), slug=tag)
     cache_keys.depends_on(request, cache_keys.tag(tag.pk), cache_keys.tag_stories(tag.pk))
-    stories = latest_stories().tagged(tag)
     return render_listing(
         request,
         "articles/tag_detail.html",
         f"tag:{tag.pk}",
-        stories,
-        scope=Article.objects.tagged(tag),
+        lambda stories: stories.tagged(tag),
         listed=cache_keys.tag_stories(tag.pk),
         tag=tag,
         network_list=True,
@@ -327,13 +331,11 @@ def author_detail(request, author: str):
     )
     if author.photo_id:
         cache_keys.depends_on(request, cache_keys.photo(author.photo_id))
-    stories = latest_stories().by_author(author)
     return render_listing(
         request,
         "articles/author_detail.html",
         f"author:{author.pk}",
-        stories,
-        scope=Article.objects.by_author(author),
+        lambda stories: stories.by_author(author),
         listed=cache_keys.author_stories(author.pk),
         author=author,
         network_list=True,
