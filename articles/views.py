@@ -51,12 +51,14 @@ FIRST_ARCHIVE_YEAR = 1991
 
 def home(request):
     number = page_number(request.GET.get("page"))
-    rows = fragments.recorded(request, f"listing:home:{number}", lambda: home_rows(request, number))
+    parts = listing_parts(request, "home", number, "list", "regional")
+    rows = fragments.recorded(request, parts.prefix, lambda: home_rows(request, number))
     context = {
         "page": rows.page,
         "front": front_page(rows.page, rows.breaking),
         "regional_blocks": rows.blocks,
         "network_list": True,
+        fragments.PAGE_FRAGMENTS_CONTEXT: parts,
     }
     return fragments.render(request, "articles/home.html", CARD_CONTEXT | context)
 
@@ -228,15 +230,28 @@ def card_page(stories, scope, number: int) -> Page:
     return paginate(rows, number).map(ListingCard)
 
 
-def listing_page(request, name: str, narrow, *, listed: str) -> Page:
-    """The page of a listing the URL asks for (`?page=`), as card rows: a fragment under the
-    listing's key (`listed`: which stories, in what order) and its cards' keys, kept until the
-    listing's next story comes out or goes.
+def listing_parts(request, name: str, number: int, *parts: str) -> fragments.PageFragments:
+    """Where page `number` of a listing keeps its card rows (`listing:<name>:<number>`) and the
+    parts of its template around its cards (`{% fragment %}`), each under the keys the page
+    names; all of them read in one round trip."""
+    kept = fragments.PageFragments(request, f"listing:{name}:{number}")
+    fragments.prefetch(request, [kept.prefix, *kept.names(*parts)])
+    return kept
 
-    `narrow(stories)` picks the listing's stories out of any Article queryset: the published
-    ones newest first for the page, all of them (`scope`) for its next release. It is called
-    only when the page is to be made, so a page read from the fragment cache builds no query."""
+
+def listing_page(
+    request, name: str, narrow, *, listed: str
+) -> tuple[Page, fragments.PageFragments]:
+    """The page of a listing the URL asks for (`?page=`) as card rows, and where the page keeps
+    its list of cards (`listing_parts`).
+
+    The rows are a fragment under the listing's key (`listed`: which stories, in what order)
+    and its cards' keys, kept until the listing's next story comes out or goes. `narrow(stories)`
+    picks the listing's stories out of any Article queryset: the published ones newest first for
+    the page, all of them (`scope`) for its next release. It is called only when the page is to
+    be made, so a page read from the fragment cache builds no query."""
     number = page_number(request.GET.get("page"))
+    parts = listing_parts(request, name, number, "list")
 
     def make():
         scope = narrow(Article.objects.all())
@@ -244,19 +259,21 @@ def listing_page(request, name: str, narrow, *, listed: str) -> Page:
         cache_keys.listing(request, page.items, listed, scope=scope)
         return page
 
-    return fragments.recorded(request, f"listing:{name}:{number}", make)
+    return fragments.recorded(request, parts.prefix, make), parts
 
 
 def render_listing(request, template: str, name: str, narrow, *, listed: str, **context):
     """One page of a listing (`?page=`), with whatever the page says about itself."""
-    context["page"] = listing_page(request, name, narrow, listed=listed)
+    context["page"], context[fragments.PAGE_FRAGMENTS_CONTEXT] = listing_page(
+        request, name, narrow, listed=listed
+    )
     return fragments.render(request, template, CARD_CONTEXT | context)
 
 
 def region_detail(request, region: str):
     region = get_object_or_404(Region.objects.active(), slug=region)
     _region_listing(request, region)
-    page = listing_page(
+    page, parts = listing_page(
         request,
         f"region:{region.pk}",
         lambda stories: stories.in_region(region),
@@ -266,7 +283,13 @@ def region_detail(request, region: str):
     if front is not None and front.lead_breaking:
         # Breaking news leads the front page for its first day only.
         cache_keys.depends_on(request, until=front.lead.published_at + BREAKING_WINDOW)
-    context = {"page": page, "front": front, "region": region, "edition": region}
+    context = {
+        "page": page,
+        "front": front,
+        "region": region,
+        "edition": region,
+        fragments.PAGE_FRAGMENTS_CONTEXT: parts,
+    }
     return fragments.render(request, "articles/region_detail.html", CARD_CONTEXT | context)
 
 

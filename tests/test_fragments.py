@@ -9,7 +9,13 @@ from django.utils import timezone
 
 from articles.caching import fragments
 from articles.renditions import build_renditions
-from tests.factories import ArticleFactory, AuthorFactory, PhotoFactory, RegionFactory
+from tests.factories import (
+    ArticleFactory,
+    AuthorFactory,
+    PhotoFactory,
+    RegionFactory,
+    bulk_published_stories,
+)
 from tests.tasks import run_worker
 from tests.test_caching import (  # noqa: F401 - on_redis and page_cache are fixtures
     assert_capped_at,
@@ -100,6 +106,34 @@ def test_a_listing_keeps_its_page_of_stories_as_a_fragment(client, newsroom, set
     assert set(fragments.get_many(names)) == set(names)
     settings.FRAGMENT_CACHE_ENABLED = False
     assert fragments.get_many(names) == {}
+
+
+def test_a_cached_list_of_cards_tells_each_story_s_age_as_it_is_read(
+    client, newsroom, monkeypatch, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        ArticleFactory(
+            region=newsroom["region"],
+            headline="Лёд тронулся",
+            published_at=timezone.now() - datetime.timedelta(minutes=30),
+        )
+    urls = ["/", "/omsk/"]
+    warm(client, urls)
+    names = ["listing:home:1:list", f"listing:region:{newsroom['region'].pk}:1:list"]
+    assert set(fragments.get_many(names)) == set(names)
+    later = timezone.now() + datetime.timedelta(minutes=10)
+    monkeypatch.setattr("articles.dates.timezone.now", lambda: later)
+    for url in urls:
+        page = text(client, url)
+        assert "40 минут назад" in page and "30 минут назад" not in page, url
+
+
+def test_a_cached_list_keeps_no_other_address_s_links(client, newsroom):
+    bulk_published_stories(newsroom["region"], 30)
+    text(client, "/omsk/?page=1&from=newsletter")
+    page = text(client, "/omsk/")
+    assert 'href="?page=2"' in page and "newsletter" not in page
+    assert "?from=newsletter&amp;page=2" in text(client, "/omsk/?from=newsletter")
 
 
 def test_a_story_published_joins_every_cached_listing_at_once(

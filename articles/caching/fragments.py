@@ -61,6 +61,8 @@ def lifetime(until: Iterable = ()) -> int:
     seconds = settings.PUBLIC_CACHE_SECONDS
     now = time.time()
     for when in until:
+        if callable(when):  # a time looked up only if the fragment is kept (dependencies.Until)
+            when = when()
         if when is not None:
             seconds = min(seconds, int(when.timestamp() - now))
     return max(seconds, 0)
@@ -140,39 +142,74 @@ class CardRow:
 class Cards:
     """The cards of one page: the template leaves a slot for each, filled after it rendered, so
     every card of the page is read from the cache at once, and the misses are made together
-    (their renditions in one query)."""
+    (their renditions in one query). Parts of the page kept as fragments with their cards in
+    place (`keep`) are stored then, once their cards are known."""
 
     request: object
     wanted: list[tuple[object, CardLayout]] = field(default_factory=list)
+    parts: list["_PartToKeep"] = field(default_factory=list)
 
     def slot(self, story, layout: CardLayout) -> SafeString:
         self.wanted.append((story, layout))
         return mark_safe(f"\x00card{len(self.wanted) - 1}\x00")  # noqa: S308 - no markup
 
+    def keep(self, name: str, make: Callable[[], str], surrogate_keys: set[str], until: list):
+        """Render a part of the page (`make()`) whose cards are to be kept in it: stored under
+        `name` when the page's cards are filled, with their times left as slots."""
+        start = len(self.wanted)
+        html = make()
+        self.parts.append(_PartToKeep(name, html, start, len(self.wanted), surrogate_keys, until))
+        return html
+
     def fill(self, html: str) -> str:
+        """The page with every card in its slot, each with its time; the parts to keep, kept."""
         if not self.wanted:
+            self._store_parts([])
             return html
-        names = [layout.name(story) for story, layout in self.wanted]
+        cards = self._cards(self.wanted)
+        self._store_parts(cards)
+        parts = [
+            card.replace(TIME_SLOT, _listed_time(story))
+            for card, (story, _) in zip(cards, self.wanted, strict=True)
+        ]
+        return _CARD_SLOT.sub(lambda match: parts[int(match.group(1))], html)
+
+    def _store_parts(self, cards: list[str]) -> None:
+        if not self.parts or not storing(self.request):
+            return
+        kept = []
+        for part in self.parts:
+            shown = range(part.start, part.end)
+            timed = {i: cards[i].replace(TIME_SLOT, f"\x00time{i - part.start}\x00") for i in shown}
+            value = TimedHTML(
+                _CARD_SLOT.sub(lambda match, timed=timed: timed[int(match.group(1))], part.html),
+                [_time_of(self.wanted[i][0]) for i in shown],
+            )
+            kept.append((part.name, value, part.keys, lifetime(part.until)))
+        if kept:
+            store(self.request, kept)
+
+    def _cards(self, wanted) -> list[str]:
+        """The HTML of each wanted card, its time still a slot: read from the cache in one
+        round trip, the missing ones made together."""
+        names = [layout.name(story) for story, layout in wanted]
         cached = get_many(names)
         missing = [
             (name, story, layout)
-            for name, (story, layout) in zip(names, self.wanted, strict=True)
+            for name, (story, layout) in zip(names, wanted, strict=True)
             if name not in cached
         ]
         if missing:
             cached |= self._render(missing)
-        times = {}
-        parts = []
-        for name, (story, layout) in zip(names, self.wanted, strict=True):
-            if story.pk not in times:
-                times[story.pk] = _listed_time(story)
-            card = cached[name].replace(TIME_SLOT, times[story.pk])
+        cards = []
+        for name, (story, layout) in zip(names, wanted, strict=True):
+            card = cached[name]
             if layout.search:
                 card = card.replace(HEADLINE_SLOT, story.search_headline).replace(
                     SNIPPET_SLOT, story.search_snippet
                 )
-            parts.append(card)
-        return _CARD_SLOT.sub(lambda match: parts[int(match.group(1))], html)
+            cards.append(card)
+        return cards
 
     def _render(self, missing) -> dict[str, str]:
         from django.db.models import prefetch_related_objects
@@ -228,10 +265,48 @@ def _with_stories(missing) -> tuple[list, dict[str, str]]:
     return found, made
 
 
+def _time_of(story) -> tuple[object, str]:
+    """When a card's story came out, and on which clock (a card row carries its zone)."""
+    zone = getattr(story, "time_zone", None) or story.region.time_zone
+    return story.published_at, zone
+
+
 def _listed_time(story) -> str:
     from ..templatetags.newsroom import listed_time
 
     return listed_time(story)
+
+
+@dataclass(frozen=True)
+class _PartToKeep:
+    """A part of a page rendered with card slots, to be kept once the page's cards are filled."""
+
+    name: str
+    html: str
+    start: int  # its cards: the page's wanted cards from `start` to `end`
+    end: int
+    keys: set[str]
+    until: list
+
+
+_INDEXED_TIME_SLOT = re.compile("\x00time(\\d+)\x00")
+
+
+@dataclass(frozen=True)
+class TimedHTML:
+    """A part of a page with its cards in place but their times, which change as the page is
+    read ("15 минут назад"): slots, filled from each card's (published_at, time zone)."""
+
+    html: str
+    times: list[tuple[object, str]]
+
+    def render(self) -> str:
+        if not self.times:
+            return self.html
+        from ..templatetags.newsroom import story_time
+
+        shown = [story_time(moment, zone) if moment else "" for moment, zone in self.times]
+        return _INDEXED_TIME_SLOT.sub(lambda match: shown[int(match.group(1))], self.html)
 
 
 CARDS_CONTEXT = "card_slots"
@@ -252,18 +327,37 @@ PAGE_FRAGMENTS_CONTEXT = "page_fragments"
 @dataclass(frozen=True)
 class PageFragments:
     """What the `{% fragment %}` parts of one page are kept under: a name for the page's own
-    parts (`story:123`), the surrogate keys of what they show, and when they stop being right."""
+    parts (`story:123`), the surrogate keys of what they show, and when they stop being right.
+
+    Without keys, a part is kept under the keys and until the time the page itself has named
+    by the time the part is made (a listing's list: its stories, its cards, its next release).
+    A part holding story cards keeps them in place, their times filled as it is read."""
 
     request: object
     prefix: str
-    keys: set[str]
+    keys: set[str] | None = None
     until: list = field(default_factory=list)
 
-    def render(self, name: str, make: Callable[[], str]) -> SafeString:
-        made = cached(
-            self.request, f"{self.prefix}:{name}", lambda: (make(), self.keys, self.until)
-        )
+    def names(self, *parts: str) -> list[str]:
+        return [f"{self.prefix}:{part}" for part in parts]
+
+    def render(self, name: str, make: Callable[[], str], cards: Cards | None = None) -> SafeString:
+        name = f"{self.prefix}:{name}"
+        if cards is None:
+            made = cached(self.request, name, lambda: (make(), *self._dependencies()))
+        else:
+            made = found(self.request, name)
+            if made is MISSING:
+                made = cards.keep(name, make, *self._dependencies())
+            elif isinstance(made, TimedHTML):
+                made = made.render()
         return mark_safe(made)  # noqa: S308 - the template's own output
+
+    def _dependencies(self) -> tuple[set[str], list]:
+        if self.keys is not None:
+            return self.keys, self.until
+        page = keys.of(self.request)
+        return set(page.keys), list(page.until)
 
 
 # Values computed once --------------------------------------------------------------------------
@@ -297,13 +391,22 @@ def recorded(request, name: str, make: Callable[[], object]):
     return value
 
 
+MISSING = object()
+
+
+def found(request, name: str):
+    """One fragment by name from the cache (or as `prefetch` found it), or MISSING."""
+    asked, values = getattr(request, PREFETCHED_ATTRIBUTE, None) or ((), {})
+    if name not in asked:
+        values = get_many([name])
+    return values.get(name, MISSING)
+
+
 def cached(request, name: str, make: Callable[[], tuple[object, set[str], list]]):
     """One fragment by name: from the cache, or made by `make()` (value, keys, until) and kept."""
-    asked, found = getattr(request, PREFETCHED_ATTRIBUTE, None) or ((), {})
-    if name not in asked:
-        found = get_many([name])
-    if name in found:
-        return found[name]
+    value = found(request, name)
+    if value is not MISSING:
+        return value
     value, surrogate_keys, until = make()
     if storing(request):
         store(request, [(name, value, surrogate_keys, lifetime(until))])

@@ -59,9 +59,15 @@ def listed_time(article) -> str:
     if article.published_at is None:
         return ""
     # A card row (articles/caching/fragments.py) carries its region's zone itself.
-    zone = getattr(article, "time_zone", None) or article.region.time_zone
+    return story_time(
+        article.published_at, getattr(article, "time_zone", None) or article.region.time_zone
+    )
+
+
+def story_time(moment, zone: str) -> str:
+    """`listed_time` of a publication time on a region's clock (a card kept in a fragment)."""
     return listing_time(
-        article.published_at, zone, relative=relative_times_allowed(settings.PUBLIC_CACHE_SECONDS)
+        moment, zone, relative=relative_times_allowed(settings.PUBLIC_CACHE_SECONDS)
     )
 
 
@@ -94,7 +100,9 @@ class FragmentNode(template.Node):
         kept = context.get(PAGE_FRAGMENTS_CONTEXT)
         if kept is None:  # a preview, or a page that keeps none: rendered now
             return self.nodelist.render(context)
-        return kept.render(self.name, lambda: self.nodelist.render(context))
+        return kept.render(
+            self.name, lambda: self.nodelist.render(context), context.get(CARDS_CONTEXT)
+        )
 
 
 @register.tag("fragment")
