@@ -240,10 +240,10 @@ def listing_parts(request, name: str, number: int, *parts: str) -> fragments.Pag
 
 
 def listing_page(
-    request, name: str, narrow, *, listed: str
+    request, name: str, narrow, *, listed: str, parts: tuple[str, ...] = ("list",)
 ) -> tuple[Page, fragments.PageFragments]:
     """The page of a listing the URL asks for (`?page=`) as card rows, and where the page keeps
-    its list of cards (`listing_parts`).
+    its list of cards and its other `parts` (`listing_parts`).
 
     The rows are a fragment under the listing's key (`listed`: which stories, in what order)
     and its cards' keys, kept until the listing's next story comes out or goes. `narrow(stories)`
@@ -251,7 +251,7 @@ def listing_page(
     the page, all of them (`scope`) for its next release. It is called only when the page is to
     be made, so a page read from the fragment cache builds no query."""
     number = page_number(request.GET.get("page"))
-    parts = listing_parts(request, name, number, "list")
+    kept = listing_parts(request, name, number, *parts)
 
     def make():
         scope = narrow(Article.objects.all())
@@ -259,13 +259,15 @@ def listing_page(
         cache_keys.listing(request, page.items, listed, scope=scope)
         return page
 
-    return fragments.recorded(request, parts.prefix, make), parts
+    return fragments.recorded(request, kept.prefix, make), kept
 
 
-def render_listing(request, template: str, name: str, narrow, *, listed: str, **context):
+def render_listing(
+    request, template: str, name: str, narrow, *, listed: str, parts=("list",), **context
+):
     """One page of a listing (`?page=`), with whatever the page says about itself."""
     context["page"], context[fragments.PAGE_FRAGMENTS_CONTEXT] = listing_page(
-        request, name, narrow, listed=listed
+        request, name, narrow, listed=listed, parts=parts
     )
     return fragments.render(request, template, CARD_CONTEXT | context)
 
@@ -329,37 +331,42 @@ def region_day_archive(request, region: str, year: int, month: int, day: int):
 
 
 def tag_detail(request, tag: str):
-    tag = get_object_or_404(Tag.objects.with_published_stories(), slug=tag)
+    tag = get_object_or_404(Tag, slug=tag)
     cache_keys.depends_on(request, cache_keys.tag(tag.pk), cache_keys.tag_stories(tag.pk))
-    return render_listing(
+    page, parts = listing_page(
         request,
-        "articles/tag_detail.html",
         f"tag:{tag.pk}",
         lambda stories: stories.tagged(tag),
         listed=cache_keys.tag_stories(tag.pk),
-        tag=tag,
-        network_list=True,
     )
+    if not page.items:
+        # A tag given only to stories readers cannot see (drafts, scheduled) stays private: its
+        # first page is empty (a later one is not found already). Its first story makes it a page.
+        raise Http404("Под этим тегом нет опубликованных материалов.")
+    context = {
+        "page": page,
+        "tag": tag,
+        "network_list": True,
+        fragments.PAGE_FRAGMENTS_CONTEXT: parts,
+    }
+    return fragments.render(request, "articles/tag_detail.html", CARD_CONTEXT | context)
 
 
 def author_detail(request, author: str):
-    author = get_object_or_404(
-        Author.objects.active()
-        .select_related("photo")
-        .prefetch_related(prefetch_renditions("photo__renditions", "card")),
-        slug=author,
-    )
+    author = get_object_or_404(Author.objects.active().select_related("photo"), slug=author)
     cache_keys.depends_on(
         request, cache_keys.author(author.pk), cache_keys.author_stories(author.pk)
     )
     if author.photo_id:
         cache_keys.depends_on(request, cache_keys.photo(author.photo_id))
+    # The author's photo is a part of the page too: its renditions are read only to make it.
     return render_listing(
         request,
         "articles/author_detail.html",
         f"author:{author.pk}",
         lambda stories: stories.by_author(author),
         listed=cache_keys.author_stories(author.pk),
+        parts=("list", "photo"),
         author=author,
         network_list=True,
     )

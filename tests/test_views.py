@@ -546,7 +546,8 @@ class TestQueryCounts:
     @pytest.mark.parametrize(
         ("url", "expected"),
         [
-            # Pages are read as card rows (values), kept as a fragment of their own; a card not
+            # Pages are read as card rows (values), kept as a fragment of their own, and their
+            # lists of cards as fragments with the cards in place; a card not
             # cached is made from its story, fetched by id with its region and photo, and the
             # photo's renditions: two queries for all the cards of a page not cached, none
             # once they are.
@@ -557,8 +558,9 @@ class TestQueryCounts:
             ("/region-q/{today}/", (4, 1)),
             # The tag; the page of stories.
             ("/tags/obshchy/", (4, 1)),
-            # The author with photo; the author's renditions; the page.
-            ("/authors/avtor-q/", (5, 2)),
+            # The author with photo; the photo's renditions (unless the page's photo is
+            # cached); the page.
+            ("/authors/avtor-q/", (5, 1)),
         ],
     )
     def test_listings_with_one_or_twenty_stories(self, client, settings, url, expected):
