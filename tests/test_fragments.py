@@ -108,6 +108,21 @@ def test_a_listing_keeps_its_page_of_stories_as_a_fragment(client, newsroom, set
     assert fragments.get_many(names) == {}
 
 
+def test_a_page_made_of_cached_fragments_is_the_page_made_afresh(client, newsroom, settings):
+    urls = [
+        *pages(newsroom),
+        newsroom["shown"].get_absolute_url(),
+        "/authors/sokolova/",
+        "/tags/most/?page=1&from=newsletter",
+    ]
+    made = {url: text(client, url) for url in urls}
+    from_fragments = {url: text(client, url) for url in urls}
+    settings.FRAGMENT_CACHE_ENABLED = False
+    afresh = {url: text(client, url) for url in urls}
+    for url in urls:
+        assert from_fragments[url] == made[url] == afresh[url], url
+
+
 def test_a_cached_list_of_cards_tells_each_story_s_age_as_it_is_read(
     client, newsroom, monkeypatch, django_capture_on_commit_callbacks
 ):
