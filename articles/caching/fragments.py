@@ -3,7 +3,9 @@
 A page-cache miss is most often a page purged for one change: a story published purges the home
 page, whose other cards did not change; a story of a region given a new tag purges the pages
 whose "read also" it may join, not their own text. The fragments cached here are what such a
-page re-renders for nothing: each story card of a listing (its HTML, per layout), the teaser and
+page re-renders for nothing: each story card of a listing (its HTML, per layout), a listing's
+page of card rows (values, with the keys and times its making named: `recorded`) and its list of
+cards (the cards in place, their ages as slots filled per request: `TimedHTML`), the teaser and
 "read also" rail of a story page, a story's byline, tags and corrections (as values), and its
 lead photo's picture and Open Graph rendition (articles/views.py names and makes the last three).
 
