@@ -185,7 +185,7 @@ class Cards:
             timed = {i: cards[i].replace(TIME_SLOT, f"\x00time{i - part.start}\x00") for i in shown}
             value = TimedHTML(
                 _CARD_SLOT.sub(lambda match, timed=timed: timed[int(match.group(1))], part.html),
-                [_time_of(self.wanted[i][0]) for i in shown],
+                [time_of(self.wanted[i][0]) for i in shown],
             )
             kept.append((part.name, value, part.keys, lifetime(part.until)))
         if kept:
@@ -267,16 +267,16 @@ def _with_stories(missing) -> tuple[list, dict[str, str]]:
     return found, made
 
 
-def _time_of(story) -> tuple[object, str]:
+def time_of(story) -> tuple[object, str]:
     """When a card's story came out, and on which clock (a card row carries its zone)."""
     zone = getattr(story, "time_zone", None) or story.region.time_zone
     return story.published_at, zone
 
 
 def _listed_time(story) -> str:
-    from ..templatetags.newsroom import listed_time
+    from ..templatetags.newsroom import story_time
 
-    return listed_time(story)
+    return story_time(*time_of(story))
 
 
 @dataclass(frozen=True)
@@ -307,7 +307,7 @@ class TimedHTML:
             return self.html
         from ..templatetags.newsroom import story_time
 
-        shown = [story_time(moment, zone) if moment else "" for moment, zone in self.times]
+        shown = [story_time(moment, zone) for moment, zone in self.times]
         return _INDEXED_TIME_SLOT.sub(lambda match: shown[int(match.group(1))], self.html)
 
 

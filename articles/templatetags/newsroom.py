@@ -49,26 +49,17 @@ def ld_json(data: dict) -> str:
     return mark_safe(text.translate(_SCRIPT_SAFE))  # noqa: S308 - escaped for script content
 
 
-@register.filter
-def listed_time(article) -> str:
+def story_time(moment, zone: str) -> str:
     """A story's time in a list: `15 минут назад` for its first hours, then its region's clock.
 
-    The age is computed as the page renders; caches keep a public page PUBLIC_CACHE_SECONDS at
-    most, and a site that keeps pages longer than an age can stay true gets clock times only.
+    The age is computed as the page is read (a card's time is a slot in the cached card); caches
+    keep a public page PUBLIC_CACHE_SECONDS at most, and a site that keeps pages longer than an
+    age can stay true gets clock times only.
     """
-    if article.published_at is None:
+    if moment is None:
         return ""
-    # A card row (articles/caching/fragments.py) carries its region's zone itself.
-    return story_time(
-        article.published_at, getattr(article, "time_zone", None) or article.region.time_zone
-    )
-
-
-def story_time(moment, zone: str) -> str:
-    """`listed_time` of a publication time on a region's clock (a card kept in a fragment)."""
-    return listing_time(
-        moment, zone, relative=relative_times_allowed(settings.PUBLIC_CACHE_SECONDS)
-    )
+    relative = relative_times_allowed(settings.PUBLIC_CACHE_SECONDS)
+    return listing_time(moment, zone, relative=relative)
 
 
 @register.simple_tag(takes_context=True)
