@@ -51,8 +51,9 @@ FIRST_ARCHIVE_YEAR = 1991
 
 def home(request):
     number = page_number(request.GET.get("page"))
-    parts = listing_parts(request, "home", number, "list", "regional")
-    rows = fragments.recorded(request, parts.prefix, lambda: home_rows(request, number))
+    rows, parts = listing_rows(
+        request, "home", number, lambda: home_rows(request, number), parts=("list", "regional")
+    )
     context = {
         "page": rows.page,
         "front": front_page(rows.page, rows.breaking),
@@ -230,28 +231,30 @@ def card_page(stories, scope, number: int) -> Page:
     return paginate(rows, number).map(ListingCard)
 
 
-def listing_parts(request, name: str, number: int, *parts: str) -> fragments.PageFragments:
-    """Where page `number` of a listing keeps its card rows (`listing:<name>:<number>`) and the
-    parts of its template around its cards (`{% fragment %}`), each under the keys the page
-    names; all of them read in one round trip."""
+def listing_rows(request, name: str, number: int, make, *, parts: tuple[str, ...]):
+    """Page `number` of a listing as `make()` reads it (card rows), and where the page keeps the
+    parts of its template around its cards (`{% fragment %}`: its list of cards and `parts`).
+
+    The rows are a fragment (`listing:<name>:<number>`) under the keys and until the time their
+    making names (`fragments.recorded`); the parts, under the page's own. All of them are read
+    in one round trip."""
     kept = fragments.PageFragments(request, f"listing:{name}:{number}")
     fragments.prefetch(request, [kept.prefix, *kept.names(*parts)])
-    return kept
+    return fragments.recorded(request, kept.prefix, make), kept
 
 
 def listing_page(
     request, name: str, narrow, *, listed: str, parts: tuple[str, ...] = ("list",)
 ) -> tuple[Page, fragments.PageFragments]:
     """The page of a listing the URL asks for (`?page=`) as card rows, and where the page keeps
-    its list of cards and its other `parts` (`listing_parts`).
+    its list of cards and its other `parts` (`listing_rows`).
 
-    The rows are a fragment under the listing's key (`listed`: which stories, in what order)
-    and its cards' keys, kept until the listing's next story comes out or goes. `narrow(stories)`
-    picks the listing's stories out of any Article queryset: the published ones newest first for
-    the page, all of them (`scope`) for its next release. It is called only when the page is to
-    be made, so a page read from the fragment cache builds no query."""
+    The rows are kept under the listing's key (`listed`: which stories, in what order) and its
+    cards' keys, until the listing's next story comes out or goes. `narrow(stories)` picks the
+    listing's stories out of any Article queryset: the published ones newest first for the page,
+    all of them (`scope`) for its next release. It is called only when the page is to be made,
+    so a page read from the fragment cache builds no query."""
     number = page_number(request.GET.get("page"))
-    kept = listing_parts(request, name, number, *parts)
 
     def make():
         scope = narrow(Article.objects.all())
@@ -259,7 +262,7 @@ def listing_page(
         cache_keys.listing(request, page.items, listed, scope=scope)
         return page
 
-    return fragments.recorded(request, kept.prefix, make), kept
+    return listing_rows(request, name, number, make, parts=parts)
 
 
 def render_listing(
@@ -670,15 +673,17 @@ class StoryRow(NamedTuple):
         return story_path(self.region.slug, self.pk, self.slug)
 
 
+_STORY_ROW_FIELDS = [field for field in StoryRow._fields if field != "region"]
+
+
 def story_row(pk: int) -> StoryRow:
     """The published story `pk` as its page needs it when its parts come from the cache."""
-    fields = [field for field in StoryRow._fields if field != "region"]
     # One row by its key: no order to compile.
     rows = (
         Article.objects.published()
         .filter(pk=pk)
         .order_by()
-        .values_list(*fields, "region__name", "region__slug")[:1]
+        .values_list(*_STORY_ROW_FIELDS, "region__name", "region__slug")[:1]
     )
     if not rows:
         raise Http404("Нет такой новости.")

@@ -76,6 +76,13 @@ def warm(client, urls) -> None:
         text(client, url)  # the second view is made of cached fragments
 
 
+def assert_kept_as_fragments(names: list[str], settings) -> None:
+    """Every fragment named is cached, and none is read once fragments are switched off."""
+    assert set(fragments.get_many(names)) == set(names)
+    settings.FRAGMENT_CACHE_ENABLED = False
+    assert fragments.get_many(names) == {}
+
+
 def test_a_story_page_keeps_its_rail_lead_photo_head_and_text_as_fragments(
     client, newsroom, settings
 ):
@@ -88,9 +95,7 @@ def test_a_story_page_keeps_its_rail_lead_photo_head_and_text_as_fragments(
         f"story:{shown.pk}:head",
         f"story:{shown.pk}:text",
     ]
-    assert set(fragments.get_many(names)) == set(names)
-    settings.FRAGMENT_CACHE_ENABLED = False
-    assert fragments.get_many(names) == {}
+    assert_kept_as_fragments(names, settings)
 
 
 def test_a_listing_keeps_its_page_of_stories_as_a_fragment(client, newsroom, settings):
@@ -103,9 +108,7 @@ def test_a_listing_keeps_its_page_of_stories_as_a_fragment(client, newsroom, set
         f"listing:tag:{tag.pk}:1",
         f"listing:author:{newsroom['author'].pk}:1",
     ]
-    assert set(fragments.get_many(names)) == set(names)
-    settings.FRAGMENT_CACHE_ENABLED = False
-    assert fragments.get_many(names) == {}
+    assert_kept_as_fragments(names, settings)
 
 
 def test_a_page_made_of_cached_fragments_is_the_page_made_afresh(client, newsroom, settings):
