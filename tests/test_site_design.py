@@ -427,3 +427,18 @@ class TestSharing:
     def test_a_preview_offers_no_share_row_and_no_script(self, client, site):
         page = tree(client.get(site["preview"]))
         assert not page.xpath("//div[@class='share']") and not page.xpath("//script")
+
+
+class TestAuthorPage:
+    def test_an_author_without_a_photo_has_the_header_s_whole_width(self, client, site):
+        ArticleFactory(authors=[AuthorFactory(name="Пётр Иванов", slug="ivanov")])
+        header = tree(client.get("/authors/ivanov/")).xpath("//section[@aria-labelledby]")[0]
+        # Else the text falls into the photo's narrow column, a few letters a line.
+        assert "without-photo" in header.get("class").split()
+        assert not header.xpath(".//*[@class='author-photo']")
+        with_photo = tree(client.get(site["author"])).xpath("//section[@aria-labelledby]")[0]
+        assert "without-photo" not in with_photo.get("class").split()
+        assert with_photo.xpath(".//*[@class='author-photo']")
+        with open(finders.find("css/site.css"), encoding="utf-8") as stylesheet:
+            css = stylesheet.read()
+        assert ".author-card.without-photo { grid-template-columns: minmax(0, 1fr); }" in css
