@@ -362,14 +362,15 @@ def author_detail(request, author: str):
     )
     if author.photo_id:
         cache_keys.depends_on(request, cache_keys.photo(author.photo_id))
-    # The author's photo is a part of the page too: its renditions are read only to make it.
+    # The author's header is a part of the page too: its photo's renditions are read only to
+    # make it.
     return render_listing(
         request,
         "articles/author_detail.html",
         f"author:{author.pk}",
         lambda stories: stories.by_author(author),
         listed=cache_keys.author_stories(author.pk),
-        parts=("list", "photo"),
+        parts=("list", "header"),
         author=author,
         network_list=True,
     )
