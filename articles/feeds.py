@@ -18,6 +18,7 @@ from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.core.cache import cache
 from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import MD5
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import feedgenerator, timezone
@@ -94,6 +95,9 @@ class LatestStoriesFeed(Feed):
     slug_kwarg: str | None = None
     # Fifty bodies are most of the bytes of the items query, and only the full-text feed shows them.
     deferred_fields = ("body",)
+    # What the ETag reads of each item beyond its id and times: what a feed shows that can change
+    # with neither time moving (a body the sanitizer re-cleans keeps its `updated_at`).
+    fingerprinted = ()
 
     @classmethod
     def as_view(cls):
@@ -126,7 +130,8 @@ class LatestStoriesFeed(Feed):
         """The ETag and Last-Modified of the feed's items, from one query of their ids and times.
 
         The time is the latest item's save or publication (a scheduled story changes the feed when
-        it comes out); the ETag also changes when a story leaves the feed, which a time cannot say.
+        it comes out); the ETag also changes when a story leaves the feed, which a time cannot say,
+        and with what `fingerprinted` reads (the full-text feed's bodies).
         No items (an empty, unknown or inactive scope) means no validators: the view decides.
         The same query says when the feed changes by itself (`expires`).
         """
@@ -134,12 +139,20 @@ class LatestStoriesFeed(Feed):
         rows = list(
             self.stories(slug)
             .annotate(next_publication=cache_keys.next_publication(scope))
-            .values_list("pk", "updated_at", "published_at", "unpublish_at", "next_publication")
+            .values_list(
+                "pk",
+                "updated_at",
+                "published_at",
+                "unpublish_at",
+                "next_publication",
+                *self.fingerprinted,
+            )
         )
         if not rows:
             return Validators(None, None, lambda: cache_keys.next_publication_time(scope))
         items = [row[:3] for row in rows]
-        fingerprint = hashlib.blake2b(repr(items).encode(), digest_size=16).hexdigest()
+        fingerprinted = [row[:3] + row[5:] for row in rows]
+        fingerprint = hashlib.blake2b(repr(fingerprinted).encode(), digest_size=16).hexdigest()
         now = timezone.now()
         leaving = [row[3] for row in rows if row[3] is not None and row[3] > now]
         expires = min([when for when in (rows[0][4], *leaving) if when is not None], default=None)
@@ -302,6 +315,8 @@ class FullTextFeedMixin:
 
     feed_type = YandexNewsRss
     deferred_fields = ()
+    # A digest of each body, hashed by the database: `resanitize_bodies` changes the full text.
+    fingerprinted = (MD5("body"),)
 
     def feed_extra_kwargs(self, obj):
         return {"logo": absolute_url(static("img/logo.png"))}

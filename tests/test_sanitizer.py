@@ -5,6 +5,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from articles.models import Article
 from articles.sanitizer import sanitize_html
@@ -155,6 +156,22 @@ class TestResanitizeCommand:
         assert Article.objects.get(pk=clean.pk).body == "<p>Чисто</p>"
         # The page cache held the dirty page; the purge makes the next view the clean one.
         assert "alert(1)" not in client.get(dirty.get_absolute_url()).content.decode()
+
+    def test_an_aggregator_holding_the_old_full_text_gets_the_new_one(self, client):
+        story = ArticleFactory(body="<p>Текст</p>")
+        _write_raw_body(story, "<p>Текст</p><script>alert(1)</script>")
+        feed = reverse("articles:site_full_text_feed")
+        held = client.get(feed)
+        assert "alert(1)" in held.content.decode()
+
+        call_command("resanitize_bodies", stdout=io.StringIO())
+
+        # No time of the story moved, yet its full text did: the old ETag is no longer current.
+        again = client.get(feed, headers={"if-none-match": held["ETag"]})
+        assert again.status_code == 200 and "alert(1)" not in again.content.decode()
+        assert again["ETag"] != held["ETag"]
+        # Nothing changed since: a conditional GET with the new ETag is a 304.
+        assert client.get(feed, headers={"if-none-match": again["ETag"]}).status_code == 304
 
     def test_a_second_run_changes_nothing(self):
         ArticleFactory(body=HOSTILE_BODY)
