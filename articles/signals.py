@@ -132,19 +132,17 @@ def listing_owner_changing(sender, instance, **kwargs) -> None:
     instance._purge_everything = sender is Region and "is_active" in changed
 
 
-@receiver(post_save, sender=Author)
-@receiver(post_delete, sender=Author)
-def author_changed(sender, instance: Author, **kwargs) -> None:
-    purged = [keys.author(instance.pk), keys.author_stories(instance.pk), keys.EVERY_STORY]
-    if getattr(instance, "_purge_addresses", True):
-        purged.append(keys.NOT_FOUND)
-    purges.changed(*purged)
+# An author's or a tag's own key (its name on bylines and tag links) and its listing's.
+_OWN_AND_LISTING_KEYS = {
+    Author: (keys.author, keys.author_stories),
+    Tag: (keys.tag, keys.tag_stories),
+}
 
 
-@receiver(post_save, sender=Tag)
-@receiver(post_delete, sender=Tag)
-def tag_changed(sender, instance: Tag, **kwargs) -> None:
-    purged = [keys.tag(instance.pk), keys.tag_stories(instance.pk), keys.EVERY_STORY]
+@receiver([post_save, post_delete], sender=Author)
+@receiver([post_save, post_delete], sender=Tag)
+def author_or_tag_changed(sender, instance, **kwargs) -> None:
+    purged = [key(instance.pk) for key in _OWN_AND_LISTING_KEYS[sender]] + [keys.EVERY_STORY]
     if getattr(instance, "_purge_addresses", True):
         purged.append(keys.NOT_FOUND)
     purges.changed(*purged)
