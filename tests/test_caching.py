@@ -33,6 +33,7 @@ from tests.factories import (
     RegionFactory,
     RelatedLinkFactory,
 )
+from tests.peers import Peer, QuietHandler
 from tests.tasks import run_worker
 
 pytestmark = pytest.mark.django_db
@@ -868,35 +869,19 @@ def test_a_write_outside_a_transaction_purges_as_it_is_saved(client, page_cache,
 # The queue and the edge --------------------------------------------------------------------------
 
 
-class Edge:
+class Edge(Peer):
     """A stand-in edge: records each PURGE and answers from a script, then 200."""
 
     def __init__(self):
-        import threading
-        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
         self.purges, self.answers = [], []
         edge = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_PURGE(self):
                 edge.purges.append(self.headers["xkey-purge"].split())
-                answer = edge.answers.pop(0) if edge.answers else 200
-                self.send_response(answer)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
+                self.answer(edge.answers.pop(0) if edge.answers else 200)
 
-            def log_message(self, format, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_port}/"
-        threading.Thread(target=self.server.serve_forever, args=(0.02,), daemon=True).start()
-
-    def stop(self):
-        self.server.shutdown()
-        self.server.server_close()
+        super().__init__(Handler)
 
 
 @pytest.fixture

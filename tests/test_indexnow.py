@@ -5,7 +5,6 @@ import io
 import json
 import runpy
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from unittest import mock
 
 import pytest
@@ -21,6 +20,7 @@ from articles.models import Article
 from newsroom import settings as base_settings
 from tests.desk import article_form_data, publication, story_data
 from tests.factories import ArticleFactory, RegionFactory
+from tests.peers import Peer, QuietHandler
 from tests.tasks import run_worker
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +29,7 @@ KEY = "3f8a1c2e9b7d4a6f"
 SITE = "https://news.example.ru"
 
 
-class Endpoint:
+class Endpoint(Peer):
     """A local IndexNow endpoint: records every POST and answers from a script, then 200.
 
     An answer is an HTTP status (a redirect points back here), or "hang": hold the connection past
@@ -42,7 +42,7 @@ class Endpoint:
         self.released = threading.Event()
         endpoint = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_POST(self):
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 endpoint.requests.append(
@@ -56,26 +56,14 @@ class Endpoint:
                 if answer == "hang":
                     endpoint.released.wait(timeout=10)
                     return
-                self.send_response(answer)
-                if 300 <= answer < 400:
-                    self.send_header("Location", endpoint.url)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
+                redirect = {"Location": endpoint.url} if 300 <= answer < 400 else {}
+                self.answer(answer, **redirect)
 
-            def log_message(self, format, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_port}/indexnow"
-        # A short poll keeps shutdown() from waiting half a second per test.
-        serve = threading.Thread(target=self.server.serve_forever, args=(0.02,), daemon=True)
-        serve.start()
+        super().__init__(Handler, "/indexnow")
 
     def stop(self):
         self.released.set()
-        self.server.shutdown()
-        self.server.server_close()
+        super().stop()
 
 
 @pytest.fixture
