@@ -87,10 +87,10 @@ def storing(request) -> bool:
 def store(request, items: list[tuple[str, object, set[str], int]]) -> None:
     """Keep fragments (name, value, surrogate keys, seconds) unless a purge of one of their keys
     came since the request began; the whole lot is dropped then, as a page would be."""
-    started = getattr(request, EPOCH_ATTRIBUTE, None)
     items = [item for item in items if item[3] > 0]
-    if started is None or not items or not enabled():
+    if not items or not storing(request):
         return
+    started = getattr(request, EPOCH_ATTRIBUTE)
     index = pagecache.entry_index()
     for name, value, surrogate_keys, seconds in items:
         index.add(PREFIX + name, value, surrogate_keys | {keys.ALL}, seconds)
