@@ -1,7 +1,11 @@
 """Production settings fail closed: DEBUG off unless asked for, no default public address, no
 silent misreading of a yes/no value. Each case reads newsroom/settings.py afresh."""
 
+import os
 import runpy
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
@@ -32,6 +36,26 @@ def test_production_refuses_to_start_without_a_secret_key(monkeypatch):
     environment = {k: v for k, v in PRODUCTION.items() if k != "SECRET_KEY"}
     with pytest.raises(ImproperlyConfigured, match="SECRET_KEY"):
         load(monkeypatch, **environment)
+
+
+def test_manage_py_without_a_secret_key_says_so_in_one_line():
+    environment = {
+        name: value
+        for name, value in os.environ.items()
+        if name not in ("DEBUG", "SECRET_KEY", "DJANGO_SETTINGS_MODULE")
+    }
+    finished = subprocess.run(
+        [sys.executable, "manage.py", "makemigrations", "--check"],
+        env=environment,
+        cwd=Path(base_settings.__file__).resolve().parent.parent,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    # Not Django's "Models aren't loaded yet" traceback, far from the cause.
+    assert finished.returncode == 1
+    assert finished.stderr == "manage.py: SECRET_KEY must be set when DEBUG is off.\n"
 
 
 @pytest.mark.parametrize("site_url", [None, "", "news.example.ru", "ftp://news.example.ru"])
