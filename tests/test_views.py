@@ -547,10 +547,9 @@ class TestQueryCounts:
         ("url", "expected"),
         [
             # Pages are read as card rows (values), kept as a fragment of their own, and their
-            # lists of cards as fragments with the cards in place; a card not
-            # cached is made from its story, fetched by id with its region and photo, and the
-            # photo's renditions: two queries for all the cards of a page not cached, none
-            # once they are.
+            # lists of cards as fragments with the cards in place; a card not cached is made
+            # from its story, fetched by id with its region and photo, and the photo's
+            # renditions: two queries for all the cards of a page not cached, none once they are.
             # Breaking stories; the page of latest; the regional blocks.
             ("/", (5, 0)),
             # The region; the page of stories.
